@@ -1,0 +1,2 @@
+/* auth.c - placeholder */
+#include "auth.h"

@@ -1,0 +1,3 @@
+#ifndef QRSHARE_AUTH_H
+#define QRSHARE_AUTH_H
+#endif

@@ -1,0 +1,2 @@
+/* crypto.c - placeholder */
+#include "crypto.h"

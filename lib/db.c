@@ -1,0 +1,2 @@
+/* db.c - placeholder */
+#include "db.h"

@@ -1,0 +1,2 @@
+/* http.c - placeholder */
+#include "http.h"

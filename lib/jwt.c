@@ -1,0 +1,2 @@
+/* jwt.c - placeholder */
+#include "jwt.h"

@@ -1,0 +1,3 @@
+#ifndef QRSHARE_SESSION_H
+#define QRSHARE_SESSION_H
+#endif
