@@ -1,1 +1,9 @@
-int main(void) { return 0; }
+/* session-status - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
+#include "http.h"
+#include "session.h"
+
+int
+main(void)
+{
+    return http_main("session-status", handle_status);
+}

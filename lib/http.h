@@ -51,12 +51,11 @@ int http_json(struct response *resp, int status, json_object *obj);
 /* Appends a header line; name and value must not contain CR or LF. */
 void http_header(struct response *resp, const char *name, const char *value);
 
-/* Path segments after prefix in the raw REQUEST_URI (query stripped, one trailing
- * slash allowed). Writes the segment (at most outlen-1 bytes, no percent-decoding:
- * ids are plain) and returns a pointer to what follows it, or NULL when uri does not
- * start with prefix or the segment is empty/too long/holds anything but
- * [A-Za-z0-9_-]. */
-const char *http_path_segment(const char *uri, const char *prefix, char *out, size_t outlen);
+/* Matches the raw REQUEST_URI against pattern, e.g. "/auth/v2/session/{}/status":
+ * literal characters must match exactly, {} matches one segment of [A-Za-z0-9_-]
+ * (copied to id, at most idlen-1 bytes; no percent-decoding: ids are plain), and one
+ * trailing slash and a query string are allowed. 0 when it matches, else -1. */
+int http_route(const char *uri, const char *pattern, char *id, size_t idlen);
 /* The value of name in the query string of uri, percent-decoded into out; -1 if absent. */
 int http_query_param(const char *uri, const char *name, char *out, size_t outlen);
 

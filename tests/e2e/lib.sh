@@ -1,0 +1,108 @@
+# tests/e2e/lib.sh - TAP helpers for end-to-end tests: real lighttpd, real executables,
+# real PostgreSQL, started by ./bootstrap. Source it from a test; QRSHARE_ENV names the
+# stack's env file (run/demo.env has the same shape).
+set -u
+# shellcheck disable=SC1090
+. "${QRSHARE_ENV:?QRSHARE_ENV must name a stack env file (see ./bootstrap)}"
+export QRSHARE_URL
+
+tap_n=0
+tap_failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+plan() { echo "1..$1"; }
+
+pass_or_fail() { # cond desc
+    tap_n=$((tap_n + 1))
+    if [ "$1" -eq 0 ]; then
+        echo "ok $tap_n - $2"
+    else
+        echo "not ok $tap_n - $2"
+        tap_failed=$((tap_failed + 1))
+    fi
+}
+
+ok() { # "test expression..." desc ; e.g. ok '[ -n "$X" ]' 'X is set'
+    local rc=0
+    eval "$1" >/dev/null 2>&1 || rc=1
+    pass_or_fail $rc "$2"
+}
+
+is() { # want got desc
+    local rc=0
+    [ "$1" = "$2" ] || rc=1
+    pass_or_fail $rc "$3"
+    [ $rc -eq 0 ] || { echo "#   wanted: $1"; echo "#      got: $2"; }
+}
+
+isnt() { # unwanted got desc
+    local rc=0
+    [ "$1" != "$2" ] || rc=1
+    pass_or_fail $rc "$3"
+    [ $rc -eq 0 ] || echo "#   got the unwanted: $2"
+}
+
+done_testing() {
+    [ "$tap_failed" -eq 0 ]
+    exit $?
+}
+
+# req METHOD PATH [curl args...]: one request. Sets STATUS and BODY; headers in $tmp/h.
+req() {
+    local method=$1 path=$2
+    shift 2
+    local args=(-s -o "$tmp/b" -D "$tmp/h" -w '%{http_code}' --max-time 10)
+    if [ "$method" = HEAD ]; then args+=(-I); else args+=(-X "$method"); fi
+    STATUS=$(curl "${args[@]}" "$@" "$QRSHARE_URL$path") || STATUS=000
+    BODY=$(cat "$tmp/b" 2>/dev/null)
+}
+
+# The value of a response header of the last request.
+header() {
+    grep -i "^$1:" "$tmp/h" | head -1 | cut -d: -f2- | tr -d '\r' | sed 's/^ //'
+}
+
+# A jq expression on the last body (raw output).
+j() { jq -r "$1" <<<"$BODY" 2>/dev/null; }
+
+# json_error STATUS CODE DESC: the last answer was that error, in the documented shape.
+is_error() {
+    is "$1 $2" "$STATUS $(j .error)" "$3"
+}
+
+basic() { printf '%s:%s' "$1" "$2" | base64 -w0; }
+
+# app_token [ID SECRET]: a client access token, in AT.
+app_token() {
+    req POST /auth/v2/token/ -H "Authorization: Basic $(basic "${1:-$QRSHARE_CLIENT_ID}" "${2:-$QRSHARE_CLIENT_SECRET}")" \
+        -H 'Content-Type: application/x-www-form-urlencoded' --data 'grant_type=client_credentials'
+    AT=$(j .access_token)
+}
+
+# user_token SUB [EdDSA|HS256] [extra qrshare-jwt args...]: a user access token.
+user_token() {
+    local sub=$1 alg=${2:-EdDSA}
+    shift 2 2>/dev/null || shift $#
+    if [ "$alg" = HS256 ]; then
+        QRSHARE_JWT_KEY=$QRSHARE_HS256_SECRET "$QRSHARE_JWT" sign --alg HS256 --kid "$QRSHARE_HS256_KID" \
+            --iss "$QRSHARE_USER_ISS" --aud "$QRSHARE_USER_AUD" --sub "$sub" "$@"
+    else
+        QRSHARE_JWT_KEY=$QRSHARE_ED25519_SECRET_KEY "$QRSHARE_JWT" sign --alg EdDSA --kid "$QRSHARE_ED25519_KID" \
+            --iss "$QRSHARE_USER_ISS" --aud "$QRSHARE_USER_AUD" --sub "$sub" "$@"
+    fi
+}
+
+# create [BODY-JSON] [API-KEY]: a session; sets SID, STOKEN, SURL (and STATUS/BODY).
+create() {
+    req POST /auth/v2/session/ -H "X-Api-Key: ${2:-$QRSHARE_CLIENT_SECRET}" \
+        -H 'Content-Type: application/json' --data "${1:-{\"scope\":\"email names\"\}}"
+    SID=$(j .session_id) STOKEN=$(j .session_token) SURL=$(j .url)
+}
+
+# Phone calls with a user token.
+information() { req GET "/auth/v2/session/$1/information/" -H "Authorization: Bearer $2"; }
+update() { req POST "/auth/v2/session/$1/update/" -H "Authorization: Bearer $2" -H 'Content-Type: application/json' --data "$3"; }
+
+# SQL as the database owner (for checks a client cannot make).
+sql() { psql -X -At -d "$QRSHARE_PSQL" -c "$1"; }

@@ -1,0 +1,186 @@
+-- 00_schema.sql - the shape of schema qrshare: tables, keys, indexes, catalogs.
+BEGIN;
+SELECT plan(102);
+
+SELECT has_schema('qrshare');
+SELECT has_extension('pgcrypto');
+
+-- Tables and the view
+SELECT has_table('qrshare', 'scopes', 'table scopes');
+SELECT has_table('qrshare', 'statuses', 'table statuses');
+SELECT has_table('qrshare', 'transitions', 'table transitions');
+SELECT has_table('qrshare', 'applications', 'table applications');
+SELECT has_table('qrshare', 'client_tokens', 'table client_tokens');
+SELECT has_table('qrshare', 'sessions', 'table sessions');
+SELECT has_table('qrshare', 'session_events', 'table session_events');
+SELECT has_view('qrshare', 'session_overview', 'view session_overview');
+
+SELECT is(
+    (SELECT array_agg(c.relname::text ORDER BY c.relname)
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'qrshare' AND c.relkind IN ('r', 'v')
+        AND obj_description(c.oid, 'pg_class') IS NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d  -- not an extension's (pgtap may live here)
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                           AND d.deptype = 'e')),
+    NULL,
+    'every table and view of qrshare has a COMMENT');
+
+-- Primary keys
+SELECT col_is_pk('qrshare', 'scopes', 'name', 'scopes: pk name');
+SELECT col_is_pk('qrshare', 'statuses', 'name', 'statuses: pk name');
+SELECT col_is_pk('qrshare', 'transitions', ARRAY['from_status', 'to_status'],
+                 'transitions: pk (from_status, to_status)');
+SELECT col_is_pk('qrshare', 'applications', 'id', 'applications: pk id');
+SELECT col_is_pk('qrshare', 'client_tokens', 'token_hash', 'client_tokens: pk token_hash');
+SELECT col_is_pk('qrshare', 'sessions', 'id', 'sessions: pk id');
+SELECT col_is_pk('qrshare', 'session_events', 'id', 'session_events: pk id');
+
+-- Key columns and their types
+SELECT col_type_is('qrshare', 'scopes', 'value_type', 'text', 'scopes.value_type text');
+SELECT col_type_is('qrshare', 'scopes', 'verified', 'boolean', 'scopes.verified boolean');
+SELECT col_type_is('qrshare', 'statuses', 'terminal', 'boolean', 'statuses.terminal boolean');
+SELECT col_type_is('qrshare', 'applications', 'id', 'uuid', 'applications.id uuid');
+SELECT col_type_is('qrshare', 'applications', 'client_id', 'text', 'applications.client_id text');
+SELECT col_type_is('qrshare', 'applications', 'secret_hash', 'bytea', 'applications.secret_hash bytea');
+SELECT col_type_is('qrshare', 'applications', 'allowed_scopes', 'text[]', 'applications.allowed_scopes text[]');
+SELECT col_type_is('qrshare', 'applications', 'max_lifetime', 'interval', 'applications.max_lifetime interval');
+SELECT col_type_is('qrshare', 'applications', 'retention', 'interval', 'applications.retention interval');
+SELECT col_type_is('qrshare', 'applications', 'cors_origins', 'text[]', 'applications.cors_origins text[]');
+SELECT col_type_is('qrshare', 'applications', 'disabled_at', 'timestamp with time zone', 'applications.disabled_at timestamptz');
+SELECT col_type_is('qrshare', 'client_tokens', 'token_hash', 'bytea', 'client_tokens.token_hash bytea');
+SELECT col_type_is('qrshare', 'client_tokens', 'expires_at', 'timestamp with time zone', 'client_tokens.expires_at timestamptz');
+SELECT col_type_is('qrshare', 'sessions', 'id', 'uuid', 'sessions.id uuid');
+SELECT col_type_is('qrshare', 'sessions', 'session_number', 'bigint', 'sessions.session_number bigint');
+SELECT col_type_is('qrshare', 'sessions', 'token_hash', 'bytea', 'sessions.token_hash bytea');
+SELECT col_type_is('qrshare', 'sessions', 'requested_scopes', 'text[]', 'sessions.requested_scopes text[]');
+SELECT col_type_is('qrshare', 'sessions', 'vendor_data', 'text', 'sessions.vendor_data text');
+SELECT col_type_is('qrshare', 'sessions', 'metadata', 'jsonb', 'sessions.metadata jsonb');
+SELECT col_type_is('qrshare', 'sessions', 'callback', 'text', 'sessions.callback text');
+SELECT col_type_is('qrshare', 'sessions', 'status', 'text', 'sessions.status text');
+SELECT col_type_is('qrshare', 'sessions', 'created_at', 'timestamp with time zone', 'sessions.created_at timestamptz');
+SELECT col_type_is('qrshare', 'sessions', 'expires_at', 'timestamp with time zone', 'sessions.expires_at timestamptz');
+SELECT col_type_is('qrshare', 'sessions', 'retrieved_at', 'timestamp with time zone', 'sessions.retrieved_at timestamptz');
+SELECT col_type_is('qrshare', 'sessions', 'decided_at', 'timestamp with time zone', 'sessions.decided_at timestamptz');
+SELECT col_type_is('qrshare', 'sessions', 'user_iss', 'text', 'sessions.user_iss text');
+SELECT col_type_is('qrshare', 'sessions', 'user_sub', 'text', 'sessions.user_sub text');
+SELECT col_type_is('qrshare', 'sessions', 'granted_scopes', 'text[]', 'sessions.granted_scopes text[]');
+SELECT col_type_is('qrshare', 'sessions', 'user_data', 'bytea', 'sessions.user_data bytea');
+SELECT col_type_is('qrshare', 'sessions', 'seal_key_id', 'text', 'sessions.seal_key_id text');
+SELECT col_type_is('qrshare', 'sessions', 'decision_digest', 'bytea', 'sessions.decision_digest bytea');
+SELECT col_type_is('qrshare', 'sessions', 'data_deleted_at', 'timestamp with time zone', 'sessions.data_deleted_at timestamptz');
+SELECT col_type_is('qrshare', 'session_events', 'session_id', 'uuid', 'session_events.session_id uuid');
+SELECT col_type_is('qrshare', 'session_events', 'from_status', 'text', 'session_events.from_status text');
+SELECT col_type_is('qrshare', 'session_events', 'to_status', 'text', 'session_events.to_status text');
+SELECT col_type_is('qrshare', 'session_events', 'at', 'timestamp with time zone', 'session_events.at timestamptz');
+
+SELECT col_not_null('qrshare', 'sessions', 'application_id', 'sessions.application_id NOT NULL');
+SELECT col_not_null('qrshare', 'sessions', 'token_hash', 'sessions.token_hash NOT NULL');
+SELECT col_not_null('qrshare', 'sessions', 'requested_scopes', 'sessions.requested_scopes NOT NULL');
+SELECT col_not_null('qrshare', 'sessions', 'expires_at', 'sessions.expires_at NOT NULL');
+SELECT col_is_null('qrshare', 'session_events', 'from_status', 'session_events.from_status nullable (creation)');
+SELECT col_default_is('qrshare', 'sessions', 'status', 'initialized', 'sessions.status defaults to initialized');
+SELECT col_default_is('qrshare', 'applications', 'max_lifetime', '01:00:00'::interval, 'applications.max_lifetime defaults to 1 hour');
+SELECT col_default_is('qrshare', 'applications', 'retention', '00:10:00'::interval, 'applications.retention defaults to 10 minutes');
+SELECT col_is_unique('qrshare', 'applications', 'client_id', 'applications.client_id unique');
+SELECT col_is_unique('qrshare', 'sessions', 'token_hash', 'sessions.token_hash unique');
+SELECT col_is_unique('qrshare', 'sessions', 'session_number', 'sessions.session_number unique');
+SELECT is(
+    (SELECT attidentity::text FROM pg_attribute
+      WHERE attrelid = 'qrshare.sessions'::regclass AND attname = 'session_number'),
+    'a', 'sessions.session_number is GENERATED ALWAYS AS IDENTITY');
+
+-- Foreign keys
+SELECT fk_ok('qrshare', 'transitions', 'from_status', 'qrshare', 'statuses', 'name');
+SELECT fk_ok('qrshare', 'transitions', 'to_status', 'qrshare', 'statuses', 'name');
+SELECT fk_ok('qrshare', 'client_tokens', 'application_id', 'qrshare', 'applications', 'id');
+SELECT fk_ok('qrshare', 'sessions', 'application_id', 'qrshare', 'applications', 'id');
+SELECT fk_ok('qrshare', 'sessions', 'status', 'qrshare', 'statuses', 'name');
+SELECT fk_ok('qrshare', 'session_events', 'session_id', 'qrshare', 'sessions', 'id');
+SELECT fk_ok('qrshare', 'session_events', 'to_status', 'qrshare', 'statuses', 'name');
+SELECT is(
+    (SELECT confdeltype::text FROM pg_constraint WHERE conname = 'client_tokens_application_id_fkey'),
+    'c', 'client tokens go with their application (ON DELETE CASCADE)');
+SELECT is(
+    (SELECT confdeltype::text FROM pg_constraint WHERE conname = 'session_events_session_id_fkey'),
+    'c', 'events go with their session (ON DELETE CASCADE)');
+
+-- Indexes, by name
+SELECT has_index('qrshare', 'client_tokens', 'client_tokens_application_id_idx', 'application_id',
+                 'index client_tokens_application_id_idx');
+SELECT has_index('qrshare', 'sessions', 'sessions_application_id_created_at_idx',
+                 ARRAY['application_id', 'created_at'], 'index sessions_application_id_created_at_idx');
+SELECT has_index('qrshare', 'sessions', 'sessions_expires_at_open_idx', 'expires_at',
+                 'index sessions_expires_at_open_idx');
+SELECT ok(pg_get_indexdef('qrshare.sessions_expires_at_open_idx'::regclass)
+              ~ 'WHERE \(status = ANY \(ARRAY\[''initialized''::text, ''retrieved''::text\]\)\)',
+          'sessions_expires_at_open_idx covers only open sessions');
+SELECT has_index('qrshare', 'sessions', 'sessions_decided_at_held_idx', 'decided_at',
+                 'index sessions_decided_at_held_idx');
+SELECT ok(pg_get_indexdef('qrshare.sessions_decided_at_held_idx'::regclass)
+              ~ 'WHERE \(user_data IS NOT NULL\)',
+          'sessions_decided_at_held_idx covers only sessions holding user data');
+SELECT has_index('qrshare', 'session_events', 'session_events_session_id_idx', 'session_id',
+                 'index session_events_session_id_idx');
+
+-- Triggers
+SELECT has_trigger('qrshare', 'applications', 'applications_check', 'trigger applications_check');
+SELECT has_trigger('qrshare', 'sessions', 'sessions_before_insert', 'trigger sessions_before_insert');
+SELECT has_trigger('qrshare', 'sessions', 'sessions_before_update', 'trigger sessions_before_update');
+SELECT has_trigger('qrshare', 'sessions', 'sessions_log_insert', 'trigger sessions_log_insert');
+SELECT has_trigger('qrshare', 'sessions', 'sessions_log_status', 'trigger sessions_log_status');
+SELECT has_trigger('qrshare', 'scopes', 'scopes_in_use', 'trigger scopes_in_use');
+
+-- The scope catalog: Didit's 17 scopes and their value types
+SELECT set_eq(
+    'SELECT name, value_type FROM qrshare.scopes',
+    $$VALUES ('user_id', 'string'), ('picture', 'string'), ('names', 'object'),
+             ('email', 'string'), ('phone', 'string'), ('gender', 'string'),
+             ('document_detail', 'object'), ('birthdate', 'string'), ('address', 'object'),
+             ('bank_account', 'object'), ('preferences', 'object'), ('is_verified', 'boolean'),
+             ('is_over_18', 'boolean'), ('is_over_21', 'boolean'),
+             ('instagram_account', 'string'), ('x_account', 'string'), ('tiktok_account', 'string')$$,
+    'the scope catalog holds the 17 scopes with their value types');
+SELECT is((SELECT description FROM qrshare.scopes WHERE name = 'email'), 'Your email address',
+          'email is described for the consent screen');
+SELECT is((SELECT count(*)::int FROM qrshare.scopes WHERE btrim(description) = ''), 0,
+          'every scope has a description');
+SELECT set_eq(
+    'SELECT name FROM qrshare.scopes WHERE verified',
+    $$VALUES ('names'), ('gender'), ('document_detail'), ('birthdate'), ('address'),
+             ('is_verified'), ('is_over_18'), ('is_over_21')$$,
+    'identity-verified scopes are flagged verified');
+
+-- Statuses and transitions
+SELECT set_eq(
+    'SELECT name, terminal FROM qrshare.statuses',
+    $$VALUES ('initialized', false), ('retrieved', false), ('confirmed', true),
+             ('declined', true), ('expired', true), ('cancelled', true)$$,
+    'statuses and which are terminal');
+SELECT set_eq(
+    'SELECT from_status, to_status FROM qrshare.transitions',
+    $$VALUES ('initialized', 'retrieved'), ('retrieved', 'confirmed'), ('retrieved', 'declined'),
+             ('initialized', 'expired'), ('retrieved', 'expired'),
+             ('initialized', 'cancelled'), ('retrieved', 'cancelled')$$,
+    'the allowed transitions, exactly');
+
+-- Admin functions
+SELECT has_function('qrshare', 'hash_token', ARRAY['text', 'text'], 'function hash_token(text, text)');
+SELECT has_function('qrshare', 'add_application', 'function add_application');
+SELECT has_function('qrshare', 'rotate_secret', ARRAY['text'], 'function rotate_secret(text)');
+SELECT has_function('qrshare', 'disable_application', ARRAY['text'], 'function disable_application(text)');
+SELECT has_function('qrshare', 'enable_application', ARRAY['text'], 'function enable_application(text)');
+SELECT has_function('qrshare', 'expire_sessions', ARRAY[]::text[], 'function expire_sessions()');
+SELECT has_function('qrshare', 'purge', ARRAY['interval'], 'function purge(interval)');
+SELECT is(
+    (SELECT array_agg(p.proname::text ORDER BY p.proname)
+       FROM pg_proc p
+      WHERE p.pronamespace = 'qrshare'::regnamespace
+        AND p.proname IN ('hash_token', 'add_application', 'rotate_secret', 'disable_application',
+                          'enable_application', 'expire_sessions', 'purge')
+        AND obj_description(p.oid, 'pg_proc') IS NULL),
+    NULL,
+    'every admin function has a COMMENT');
+
+SELECT * FROM finish();
+ROLLBACK;
