@@ -51,8 +51,8 @@
 #define ID_MAX 64
 
 enum section_kind {
-    SEC_NONE,     /* before the first header */
-    SEC_BAD,      /* a header already reported as an error: its keys are skipped */
+    SEC_NONE, /* before the first header */
+    SEC_BAD,  /* a header already reported as an error: its keys are skipped */
     SEC_DATABASE,
     SEC_SERVER,
     SEC_USERS,
@@ -105,13 +105,15 @@ struct ctx {
     const char *path;
     FILE *f;
     struct config *cfg;
-    int line;            /* of the line libinih is handling */
-    int indented;        /* that line starts with blanks */
-    int header_line;     /* of the last [header] read */
-    int header_pending;  /* no key seen since that header */
-    unsigned sections;   /* bit per SEC_* already seen, for the singletons */
-    int active_line;     /* of active_seal_key */
-    int fail_line;       /* first line where the handler failed */
+    int line;           /* of the line libinih is handling */
+    int indented;       /* that line starts with blanks */
+    char header[256];   /* the name in the last [header] read */
+    int header_line;    /* its line */
+    int header_pending; /* no key seen since that header */
+    int header_content; /* a line other than a comment since that header */
+    unsigned sections;  /* bit per SEC_* already seen, for the singletons */
+    int active_line;    /* of active_seal_key */
+    int fail_line;      /* first line where the handler failed */
     struct {
         enum section_kind kind;
         int line;
@@ -120,8 +122,7 @@ struct ctx {
         struct config_user_key *user_key;
         struct config_seal_key *seal_key;
     } cur;
-    char cur_name[ID_MAX + 16];
-    int err_line;        /* 0: no error yet */
+    int err_line; /* 0: no error yet */
     char err[256];
 };
 
@@ -145,14 +146,14 @@ set_error(struct ctx *c, int line, const char *fmt, ...)
 static int
 valid_id(const char *s)
 {
+    static const char allowed[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-";
     size_t n = strlen(s);
 
-    return n >= 1 && n <= ID_MAX && strspn(s,
-                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                           "0123456789._-") == n;
+    return n >= 1 && n <= ID_MAX && strspn(s, allowed) == n;
 }
 
-/* "[a-z]+ <id>" sections: the id, or NULL when name is not of that kind. */
+/* For "<kind> <id>" sections: the id, or NULL when name is not of that kind. */
 static const char *
 section_id(const char *name, const char *kind)
 {
@@ -206,8 +207,9 @@ read_key_file(struct ctx *c, const char *what, const char *file, unsigned char k
     }
     if (n == 44 && buf[43] == '\n')
         n = 43;
-    if (n == 43 && sodium_base642bin(key, 32, (const char *)buf, n, NULL, &len, NULL,
-                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+    if (n == 43 &&
+        sodium_base642bin(key, 32, (const char *)buf, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
         len == 32) {
         ret = 0;
         goto out;
@@ -257,18 +259,17 @@ section_end(struct ctx *c)
     struct config_user_key *k = c->cur.user_key;
     unsigned seen = c->cur.keys_seen;
 
-    if (c->header_pending) {
+    if (c->header_pending && !c->header_content)
         set_error(c, c->header_line, "empty section");
-        c->header_pending = 0;
-    }
+    c->header_pending = 0;
     if (c->cur.kind == SEC_USER_KEY) {
-        const char *missing = !(seen & 1u << K_ALG)      ? "alg"
-                              : !(seen & 1u << K_ISSUER) ? "issuer"
-                              : !(seen & 1u << K_KEY)    ? "key"
-                                                         : NULL;
+        const char *missing = !(seen & (1u << K_ALG))      ? "alg"
+                              : !(seen & (1u << K_ISSUER)) ? "issuer"
+                              : !(seen & (1u << K_KEY))    ? "key"
+                                                           : NULL;
 
         if (missing != NULL)
-            set_error(c, c->cur.line, "[%s] has no %s", c->cur_name, missing);
+            set_error(c, c->cur.line, "[%s] has no %s", c->header, missing);
         else if (k->alg == JWT_ALG_EDDSA && k->key_len != 32)
             set_error(c, c->cur.key_line, "key: an EdDSA key is 32 bytes, this one %zu",
                       k->key_len);
@@ -282,16 +283,16 @@ section_end(struct ctx *c)
 }
 
 static void
-section_begin(struct ctx *c, const char *name)
+section_begin(struct ctx *c)
 {
     struct config *cfg = c->cfg;
+    const char *name = c->header;
     enum section_kind kind = SEC_BAD;
     const char *id = NULL;
 
     c->header_pending = 0;
     c->cur.line = c->header_line;
     c->cur.kind = SEC_BAD;
-    snprintf(c->cur_name, sizeof(c->cur_name), "%s", name);
     if (strcmp(name, "database") == 0) {
         kind = SEC_DATABASE;
     } else if (strcmp(name, "server") == 0) {
@@ -328,14 +329,13 @@ section_begin(struct ctx *c, const char *name)
             return;
         }
         if (cfg->nseal_keys == CONFIG_MAX_SEAL_KEYS) {
-            set_error(c, c->header_line, "more than %d [seal_key] sections",
-                      CONFIG_MAX_SEAL_KEYS);
+            set_error(c, c->header_line, "more than %d [seal_key] sections", CONFIG_MAX_SEAL_KEYS);
             return;
         }
         c->cur.seal_key = &cfg->seal_keys[cfg->nseal_keys++];
         c->cur.seal_key->id = xstrdup(id);
     } else {
-        if (c->sections & 1u << kind) {
+        if (c->sections & (1u << kind)) {
             set_error(c, c->header_line, "[%s] appears twice", name);
             return;
         }
@@ -390,8 +390,7 @@ set_key(struct ctx *c, enum key_name k, const char *value)
         return set_string(c, "token_issuer", value, 0, &cfg->token_issuer);
     case K_ACTIVE_SEAL_KEY:
         if (!valid_id(value)) {
-            set_error(c, c->line, "active_seal_key: an id is 1 to %d of A-Z a-z 0-9 . _ -",
-                      ID_MAX);
+            set_error(c, c->line, "active_seal_key: an id is 1 to %d of A-Z a-z 0-9 . _ -", ID_MAX);
             return -1;
         }
         c->active_line = c->line;
@@ -446,8 +445,9 @@ take_key(struct ctx *c, const char *section, const char *name, const char *value
 {
     int k;
 
+    (void)section; /* cut at 49 bytes by libinih: the reader keeps it whole */
     if (c->header_pending)
-        section_begin(c, section);
+        section_begin(c);
     if (c->cur.kind == SEC_BAD)
         return 0;
     if (c->cur.kind == SEC_NONE) {
@@ -459,14 +459,14 @@ take_key(struct ctx *c, const char *section, const char *name, const char *value
             break;
     }
     if (k == K_COUNT) {
-        set_error(c, c->line, "unknown key %s in [%s]", name, c->cur_name);
+        set_error(c, c->line, "unknown key %s in [%s]", name, c->header);
         return -1;
     }
-    if (c->cur.keys_seen & 1u << k) {
+    if (c->cur.keys_seen & (1u << k)) {
         if (c->indented)
             set_error(c, c->line, "indented line: keys must start at the beginning of the line");
         else
-            set_error(c, c->line, "%s is set twice in [%s]", name, c->cur_name);
+            set_error(c, c->line, "%s is set twice in [%s]", name, c->header);
         return -1;
     }
     c->cur.keys_seen |= 1u << k;
@@ -487,34 +487,44 @@ handler(void *user, const char *section, const char *name, const char *value)
 }
 
 /* libinih's reader: fgets, plus what the handler cannot see by itself: the line
- * number, where sections start, indentation, and lines too long for libinih. */
+ * number, where sections start and their whole names, indentation, and lines too
+ * long for libinih. */
 static char *
 reader(char *str, int num, void *user)
 {
     struct ctx *c = user;
     const char *p = str;
+    const char *end = NULL;
     size_t len;
-    int ch;
 
     if (fgets(str, num, c->f) == NULL)
         return NULL;
     c->line++;
-    len = strlen(str);
-    if (len == (size_t)num - 1 && str[len - 1] != '\n') {
-        ch = getc(c->f);
-        if (ch != EOF) {
-            set_error(c, c->line, "line too long (at most %d characters)", num - 2);
-            return NULL; /* libinih would read the rest as a line of its own */
-        }
-    }
     if (c->line == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
     c->indented = *p == ' ' || *p == '\t';
     p += strspn(p, " \t");
     if (*p == '[') {
         section_end(c);
+        end = strchr(p, ']');
+        len = end != NULL ? (size_t)(end - p - 1) : 0;
+        if (len >= sizeof(c->header))
+            set_error(c, c->line, "section name too long");
+        snprintf(c->header, sizeof(c->header), "%.*s", (int)len, p + 1);
         c->header_line = c->line;
         c->header_pending = 1;
+        c->header_content = 0;
+    } else if (strchr(";#\r\n", *p) == NULL) { /* not blank, not a comment */
+        c->header_content = 1;
+    }
+    len = strlen(str);
+    if (len == (size_t)num - 1 && str[len - 1] != '\n') {
+        int ch = getc(c->f);
+
+        if (ch != EOF) {
+            set_error(c, c->line, "line too long (at most %d characters)", num - 2);
+            return NULL; /* libinih would read the rest as a line of its own */
+        }
     }
     return str;
 }

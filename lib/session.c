@@ -263,10 +263,11 @@ handle_token(const struct request *req, struct response *resp)
     const char *ct = req->content_type;
     int ret = 0;
 
-    if (strcmp(req->method, "POST") != 0)
-        return http_method_not_allowed(resp, "POST");
+    /* The path first: the web server sends every unknown /auth/v2/ path here. */
     if (http_route(req->uri, "/auth/v2/token", NULL, 0) < 0)
         return http_error(resp, ERR_NOT_FOUND, "no such endpoint");
+    if (strcmp(req->method, "POST") != 0)
+        return http_method_not_allowed(resp, "POST");
     if (auth_basic(req, client_id, sizeof client_id, secret, sizeof secret) < 0 ||
         !auth_is_token(secret)) {
         http_error(resp, ERR_INVALID_CLIENT, "HTTP Basic client_id:client_secret is required");

@@ -25,8 +25,10 @@ struct row {
     const char *err; /* a part of the message, for errors */
 };
 
+/* clang-format off */
 #define OK(text) {__LINE__, text, 0, ""}
 #define BAD(text, err) {__LINE__, text, -1, err}
+/* clang-format on */
 
 static const struct row rows[] = {
     OK(""),
@@ -94,7 +96,8 @@ static const struct row rows[] = {
     BAD("[user_key k1]\nalg = none\nissuer = x\nkey = " ED "\n", ":2: alg must be"),
     BAD("[user_key k1]\nissuer =\nalg = EdDSA\nkey = " ED "\n", ":2: issuer must not be empty"),
     BAD("[user_key k1]\nalg = EdDSA\nissuer = x\nkey = " HS64 "\n", ":4: key: an EdDSA key is 32"),
-    BAD("[user_key k1]\nkey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nalg = EdDSA\nissuer = x\n",
+    BAD("[user_key k1]\nkey = AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nalg = EdDSA\nissuer = "
+        "x\n",
         ":2: key: not a usable Ed25519 public key"),
     BAD("[user_key k1]\nalg = HS256\nissuer = x\nkey = " HS31 "\n", ":4: key: an HS256 secret is"),
     BAD("[user_key k1]\nalg = HS256\nissuer = x\nkey = " HS65 "\n", ":4: key must be base64url"),
@@ -137,16 +140,15 @@ static const struct row rows[] = {
 static char dir[] = "/tmp/config-t.XXXXXX";
 
 static const unsigned char seal_bytes[32] = {
-    0xc0, 0xff, 0xee, 0x00, 0x0a, 0x0d, 0x20, 0x3d, 0x5b, 0x5d, 0x3b, 0x23, 0x01, 0x02,
-    0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10,
-    0x11, 0x12, 0x13, 0x0a,
+    0xc0, 0xff, 0xee, 0x00, 0x0a, 0x0d, 0x20, 0x3d, 0x5b, 0x5d, 0x3b, 0x23, 0x01, 0x02, 0x03, 0x04,
+    0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x0a,
 };
 /* seal_bytes in base64url */
 #define SEAL_B64 "wP_uAAoNID1bXTsjAQIDBAUGBwgJCgsMDQ4PEBESEwo"
 
 static const char *files[] = {
-    "qrshare.conf", "seal.raw", "seal.b64", "seal.nonl", "keys/seal.key", "pairwise.key",
-    "short.raw", "bad.b64", "pad.b64",
+    "qrshare.conf", "seal.raw",  "seal.b64", "seal.nonl", "keys/seal.key",
+    "pairwise.key", "short.raw", "bad.b64",  "pad.b64",
 };
 
 static void
@@ -188,7 +190,7 @@ main(void)
     int ret;
     int good;
 
-    plan((int)nrows * 2 + 34);
+    plan((int)nrows * 2 + 38);
     if (mkdtemp(dir) == NULL) {
         printf("Bail out! mkdtemp: %s\n", strerror(errno));
         return 1;
@@ -285,6 +287,11 @@ main(void)
     config_free(&cfg);
     config_free(NULL);
 
+    ret = load("[user_key " ID64 "]\nalg = HS256\nissuer = i\nkey = " HS32 "\n", &cfg, err,
+               sizeof(err));
+    ok(ret == 0 && config_user_key(&cfg, ID64) != NULL, "a 64-character kid is kept whole");
+    config_free(&cfg);
+
     /* an absolute key file path, and a conf path without a directory */
     snprintf(want, sizeof(want), "[seal_key s1]\nfile = %s/seal.raw\n", dir);
     ret = load(want, &cfg, err, sizeof(err));
@@ -305,16 +312,18 @@ main(void)
     ok(ret == -1 && strcmp(err, want) == 0, "missing file: \"%s\"", err);
     ok(cfg.public_url == NULL, "cfg is freed after an error");
     ret = load("[server]\nmax_body = 1\n", &cfg, err, sizeof(err));
-    snprintf(want, sizeof(want), "%s/qrshare.conf:2: max_body must be a whole number from 1024 to "
-                                 "16777216", dir);
+    snprintf(want, sizeof(want),
+             "%s/qrshare.conf:2: max_body must be a whole number from 1024 to "
+             "16777216",
+             dir);
     is_string(want, err, "an error is exactly path:line: message");
     ret = load("[server]\nmax_body = 1\n", &cfg, err, 12);
     ok(ret == -1 && strlen(err) == 11, "the message is cut to errlen");
 
     text = malloc(4096);
     for (int i = 0; i <= CONFIG_MAX_KEYS; i++)
-        n += (size_t)snprintf(text + n, 4096 - n, "[user_key k%d]\nalg = HS256\nissuer = i\nkey = %s\n",
-                              i, HS32);
+        n += (size_t)snprintf(text + n, 4096 - n,
+                              "[user_key k%d]\nalg = HS256\nissuer = i\nkey = %s\n", i, HS32);
     ret = load(text, &cfg, err, sizeof(err));
     ok(ret == -1 && strstr(err, ":65: more than 16 [user_key] sections") != NULL,
        "at most %d user keys: %s", CONFIG_MAX_KEYS, err);

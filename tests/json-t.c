@@ -16,7 +16,9 @@ struct row {
 };
 
 /* sizeof keeps embedded NUL bytes in the input. */
+/* clang-format off */
 #define ROW(s, want) {__LINE__, s, sizeof(s) - 1, want}
+/* clang-format on */
 
 static const struct row rows[] = {
     /* valid objects */
