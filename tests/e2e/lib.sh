@@ -11,7 +11,8 @@ tap_failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-plan() { echo "1..$1"; }
+tap_planned=0
+plan() { tap_planned=$1; echo "1..$1"; }
 
 pass_or_fail() { # cond desc
     tap_n=$((tap_n + 1))
@@ -44,7 +45,8 @@ isnt() { # unwanted got desc
 }
 
 done_testing() {
-    [ "$tap_failed" -eq 0 ]
+    [ "$tap_n" -eq "$tap_planned" ] || echo "# planned $tap_planned tests but ran $tap_n"
+    [ "$tap_failed" -eq 0 ] && [ "$tap_n" -eq "$tap_planned" ]
     exit $?
 }
 
@@ -106,3 +108,96 @@ update() { req POST "/auth/v2/session/$1/update/" -H "Authorization: Bearer $2" 
 
 # SQL as the database owner (for checks a client cannot make).
 sql() { psql -X -At -d "$QRSHARE_PSQL" -c "$1"; }
+
+# --- statements, processes, ports (roundtrip.t, dbdown.t, sigterm.t, modes.t) ----------
+
+# Statements the server runs, counted in its log. pg_stat_statements of PostgreSQL 15
+# counts a STABLE SQL function evaluated while a statement is planned as a top-level
+# statement of its own, so it would count two for one round trip; log_statement = all
+# logs exactly the statements clients send (one per PQexec/PQexecParams), nothing nested.
+#
+# stmt_log_on: log every statement (not its parameters) until stmt_log_off; call
+# stmt_log_off from an EXIT trap: the setting is in the cluster's postgresql.auto.conf.
+stmt_log_on() {
+    sql "ALTER SYSTEM SET log_statement = 'all'" >/dev/null &&
+        sql 'ALTER SYSTEM SET log_parameter_max_length = 0' >/dev/null &&
+        sql 'SELECT pg_reload_conf()' >/dev/null
+}
+
+stmt_log_off() {
+    sql 'ALTER SYSTEM RESET log_statement' >/dev/null
+    sql 'ALTER SYSTEM RESET log_parameter_max_length' >/dev/null
+    sql 'SELECT pg_reload_conf()' >/dev/null
+}
+
+# stmt_mark: count from here on.
+stmt_mark() {
+    STMT_FROM=$(stat -c %s "$QRSHARE_STATE/postgres.log")
+}
+
+# stmt_lines: the statements logged since stmt_mark, one a line.
+stmt_lines() {
+    tail -c +$((STMT_FROM + 1)) "$QRSHARE_STATE/postgres.log" |
+        grep -E '\] LOG:  (statement|execute [^:]*): ' |
+        sed -E 's/^.* LOG:  //'
+}
+
+# stmt_count [ERE]: how many statements were logged since stmt_mark (that match ERE).
+stmt_count() {
+    stmt_lines | grep -cE -- "${1:-.}"
+}
+
+# stmt_diag: those statements, as TAP comments (for a failing count).
+stmt_diag() {
+    stmt_lines | cut -c1-120 | sort | uniq -c | sed 's/^/#   /'
+}
+
+# pids NAME: the pids spawn-fcgi wrote for the executable NAME (one a line, the last
+# line without a newline), space-separated.
+pids() {
+    echo $(cat "$QRSHARE_STATE/sockets/$1.pid" 2>/dev/null)
+}
+
+# all_alive PID...: 0 when every pid is a running process.
+all_alive() {
+    local p
+    [ $# -gt 0 ] || return 1
+    for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
+}
+
+# none_alive PID...: 0 when no pid is a running process.
+none_alive() {
+    local p
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
+    return 0
+}
+
+# spawn NAME [CHILDREN]: start the executable NAME under spawn-fcgi on its socket,
+# exactly as ./bootstrap stack_start does (as user qrshare when run as root).
+spawn() {
+    local e=$1 n=${2:-2} user=()
+    [ "$(id -u)" -eq 0 ] && user=(-u qrshare -g qrshare -U qrshare -G qrshare)
+    QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -s "$QRSHARE_STATE/sockets/$e.sock" -F "$n" \
+        -P "$QRSHARE_STATE/sockets/$e.pid" -M 0660 "${user[@]}" \
+        -- "$QRSHARE_BUILD/cgi-bin/$e" >/dev/null 2>>"$QRSHARE_STATE/logs/$e.log"
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on.
+free_port() {
+    local p=$((20000 + RANDOM % 20000)) i
+    for i in $(seq 200); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo $p; return 0; fi
+        p=$((p + 1))
+    done
+    return 1
+}
+
+# wait_for CMD... : run CMD every 0.1 s until it succeeds, at most 5 s.
+wait_for() {
+    local i
+    for i in $(seq 50); do
+        "$@" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}

@@ -1,7 +1,7 @@
 -- 11_admin_applications.sql - hash_token, add_application, rotate_secret,
 -- disable_application and enable_application.
 BEGIN;
-SELECT plan(33);
+SELECT plan(34);
 \ir fixtures.psql
 
 -- hash_token is HMAC-SHA-256 keyed with the purpose (RFC 4231, test case 2: key "Jefe")
@@ -9,6 +9,15 @@ SELECT is(
     qrshare.hash_token('what do ya want for nothing?', 'Jefe'),
     '\x5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'::bytea,
     'hash_token(token, purpose) = HMAC-SHA-256(key = purpose, message = token)');
+-- the same known answers as tests/crypto-t.c: SQL and C hash alike
+SELECT set_eq(
+    $$SELECT p, encode(qrshare.hash_token('q8Jd0Yp3_Vx-2mRkLw9ZtA7eHnC4uBsF1gIoPjK6yQE', p), 'hex')
+        FROM unnest(ARRAY['qrshare client secret', 'qrshare access token',
+                          'qrshare session token']) AS p$$,
+    $$VALUES ('qrshare client secret', '8a36265c05dd9b56aa07d6fbd68a26adab35a0838631cb8c23f4b98f3d569486'),
+             ('qrshare access token', '20933c178963867e5c60048759694c9636e9d813646f82539d6b953714e1c85f'),
+             ('qrshare session token', '45c03ef8dc1ebc00852f49740d2aebdae0ad1dc21994f26446f1fcc8e8efb652')$$,
+    'hash_token gives the known answers of the C side (crypto_token_hash) for each purpose');
 SELECT isnt(
     qrshare.hash_token('same token', 'qrshare client secret'),
     qrshare.hash_token('same token', 'qrshare session token'),

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# One database round trip per request (DESIGN §3): for each endpoint, N requests through
+# lighttpd make exactly N top-level statements, counted by pg_stat_statements of the
+# stack's PostgreSQL; a request refused before the database makes none.
+. "$(dirname "$0")/lib.sh"
+plan 30
+
+N=5
+ALICE=$(user_token alice)
+API="X-Api-Key: $QRSHARE_CLIENT_SECRET"
+pglog=$QRSHARE_STATE/postgres.log
+pglog_start=$(stat -c %s "$pglog")
+
+# counted DESC LIKE: N statements since the last stmt_reset, every one of them matching
+# LIKE (the endpoint's SQL function).
+counted() {
+    local total mine
+    total=$(stmt_count) mine=$(stmt_count "$2")
+    is "$N $N" "$total $mine" "$1: $N requests, $N statements, each one call of ${2//%/}"
+    [ "$total $mine" = "$N $N" ] || stmt_diag
+}
+
+# statuses WANT DESC: every request of the last loop answered WANT.
+statuses() {
+    is "$(printf "$1 %.0s" $(seq $N))" "$CODES" "$2: $N requests answered $1"
+}
+
+# Sessions prepared before counting: several per endpoint that changes their state.
+create
+STATUS_SID=$SID STATUS_TOKEN=$STOKEN
+create
+QR_SID=$SID QR_TOKEN=$STOKEN
+create '{"scope":"email","expires_in":600}'
+REFRESH_SID=$SID
+INFO_TOKENS=() UPDATE_TOKENS=() DECISION_SIDS=() CANCEL_SIDS=()
+for i in $(seq $N); do
+    create '{"scope":"email"}'
+    INFO_TOKENS+=("$STOKEN")
+    create '{"scope":"email"}'
+    UPDATE_TOKENS+=("$STOKEN") DECISION_SIDS+=("$SID")
+    information "$STOKEN" "$ALICE"
+    create '{"scope":"email"}'
+    CANCEL_SIDS+=("$SID")
+done
+is 200 "$STATUS" "setup: sessions created and retrieved"
+
+# --- each endpoint: N requests, N statements ------------------------------------------
+
+stmt_reset
+CODES=
+for i in $(seq $N); do
+    req POST /auth/v2/token/ -H "Authorization: Basic $(basic "$QRSHARE_CLIENT_ID" "$QRSHARE_CLIENT_SECRET")" \
+        --data grant_type=client_credentials
+    CODES+="$STATUS "
+done
+statuses 200 token
+counted token '%qrshare.api_token(%'
+
+stmt_reset
+CODES=
+for i in $(seq $N); do
+    create '{"scope":"email names"}'
+    CODES+="$STATUS "
+done
+statuses 201 create
+counted create '%qrshare.api_create(%'
+
+stmt_reset
+CODES=
+for i in $(seq $N); do
+    req GET "/auth/v2/session/$STATUS_SID/status/" -H "Data-Session-Token: $STATUS_TOKEN"
+    CODES+="$STATUS "
+done
+statuses 200 status
+counted status '%FROM qrshare.sessions%'
+
+stmt_reset
+CODES=
+for t in "${INFO_TOKENS[@]}"; do
+    information "$t" "$ALICE"
+    CODES+="$STATUS "
+done
+statuses 200 information
+counted information '%qrshare.api_information(%'
+
+stmt_reset
+CODES=
+for t in "${UPDATE_TOKENS[@]}"; do
+    update "$t" "$ALICE" '{"status":"confirmed","user_data":{"email":"alice@example.org"}}'
+    CODES+="$STATUS "
+done
+statuses 200 update
+counted update '%qrshare.api_update(%'
+
+stmt_reset
+CODES=
+for s in "${DECISION_SIDS[@]}"; do
+    req GET "/auth/v2/session/$s/decision/" -H "$API"
+    CODES+="$STATUS "
+done
+statuses 200 decision
+counted decision '%qrshare.api_decision(%'
+
+stmt_reset
+CODES=
+for i in $(seq $N); do
+    req POST "/auth/v2/session/$REFRESH_SID/refresh/" -H "$API" --data ''
+    CODES+="$STATUS "
+done
+statuses 200 refresh
+counted refresh '%qrshare.api_refresh(%'
+
+stmt_reset
+CODES=
+for s in "${CANCEL_SIDS[@]}"; do
+    req DELETE "/auth/v2/session/$s/" -H "$API"
+    CODES+="$STATUS "
+done
+statuses 200 cancel
+counted cancel '%qrshare.api_cancel(%'
+
+stmt_reset
+CODES=
+for i in $(seq $N); do
+    req GET "/auth/v2/session/$QR_SID/qr.svg?token=$QR_TOKEN"
+    CODES+="$STATUS "
+done
+statuses 200 qr
+counted qr '%FROM qrshare.sessions%'
+
+# --- error paths: at most one statement ----------------------------------------------
+
+stmt_reset
+CODES=
+for i in $(seq $N); do
+    req GET "/auth/v2/session/$(cat /proc/sys/kernel/random/uuid)/status/" -H "$API"
+    CODES+="$STATUS "
+done
+statuses 404 "status of an unknown session"
+ok '[ "$(stmt_count)" -le $N ]' "status of an unknown session: at most one statement per request"
+
+stmt_reset
+CODES=
+for s in "${DECISION_SIDS[@]}"; do
+    req GET "/auth/v2/session/$s/decision/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET_2"
+    CODES+="$STATUS "
+done
+statuses 404 "decision with another application's key"
+ok '[ "$(stmt_count)" -le $N ]' "decision with another application's key: at most one statement per request"
+
+stmt_reset
+ETAG=
+req GET "/auth/v2/session/$STATUS_SID/status/" -H "Data-Session-Token: $STATUS_TOKEN"
+ETAG=$(header ETag)
+CODES=
+for i in $(seq $N); do
+    req GET "/auth/v2/session/$STATUS_SID/status/" -H "Data-Session-Token: $STATUS_TOKEN" -H "If-None-Match: $ETAG"
+    CODES+="$STATUS "
+done
+statuses 304 "status with If-None-Match"
+is $((N + 1)) "$(stmt_count)" "status 304: one statement per request"
+
+# --- refused before the database: no statement ---------------------------------------
+
+stmt_reset
+CODES=
+for path in status/ decision/ refresh/ qr.svg; do
+    m=GET
+    [ "$path" = refresh/ ] && m=POST
+    req $m "/auth/v2/session/not-a-uuid/$path" -H "$API" -H "Data-Session-Token: $STATUS_TOKEN"
+    CODES+="$STATUS "
+done
+req DELETE "/auth/v2/session/12345/" -H "$API"
+CODES+="$STATUS "
+information short-token "$ALICE"
+CODES+="$STATUS "
+update short-token "$ALICE" '{"status":"declined"}'
+CODES+="$STATUS "
+is "404 404 404 404 404 404 404 " "$CODES" "malformed ids and tokens: 404 on every endpoint that takes one"
+is 0 "$(stmt_count)" "malformed ids and tokens: no statement"
+[ "$(stmt_count)" = 0 ] || stmt_diag
+
+stmt_reset
+CODES=
+create '{"scope":"email"}' not-a-secret
+CODES+="$STATUS "
+req POST /auth/v2/session/ -H 'Content-Type: application/json' --data '{"scope":"email"}'
+CODES+="$STATUS "
+req GET "/auth/v2/session/$STATUS_SID/status/"
+CODES+="$STATUS "
+information "${INFO_TOKENS[0]}" not-a-jwt
+CODES+="$STATUS "
+req PUT "/auth/v2/session/$STATUS_SID/status/" -H "$API"
+CODES+="$STATUS "
+req GET /auth/v2/token/
+CODES+="$STATUS "
+is "401 401 401 401 405 405 " "$CODES" "malformed credentials and wrong methods: 401 and 405"
+is 0 "$(stmt_count)" "malformed credentials and wrong methods: no statement"
+
+# A statement that fails is not in pg_stat_statements; the server log has it.
+ok '! tail -c +$((pglog_start + 1)) "$pglog" | grep -q "ERROR:"' "no statement failed in the server meanwhile"
+
+done_testing
