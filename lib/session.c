@@ -509,11 +509,56 @@ out:
 static const char sql_status[] =
     "SELECT c.app IS NOT NULL OR ($3::bytea IS NULL AND $4::bytea IS NULL), s.id IS NOT NULL,"
     " qrshare.effective_status(s.status, s.expires_at), qrshare.iso8601(s.expires_at),"
-    " extract(epoch FROM s.expires_at)::bigint"
+    " extract(epoch FROM s.expires_at)::bigint,"
+    " CASE WHEN $5::text IS NULL THEN false ELSE qrshare.cors_allowed(s.application_id, $5) END"
     " FROM (SELECT CASE WHEN $3::bytea IS NULL AND $4::bytea IS NULL THEN NULL"
     "       ELSE qrshare.app_by_credential($3, $4) END AS app) c"
     " LEFT JOIN qrshare.sessions s ON s.id = $1::uuid"
     "  AND (s.token_hash = $2::bytea OR s.application_id = c.app)";
+
+/* CORS headers for the browser-facing endpoints when the database said the
+ * request's Origin is one of the application's (allowed = "t"). */
+static void
+cors(const struct request *req, struct response *resp, const char *allowed)
+{
+    if (!req->origin || !allowed || strcmp(allowed, "t") != 0)
+        return;
+    http_header(resp, "Access-Control-Allow-Origin", req->origin);
+    http_header(resp, "Access-Control-Expose-Headers", "ETag");
+    http_header(resp, "Vary", "Origin");
+}
+
+static const char sql_preflight[] =
+    "SELECT qrshare.cors_allowed(s.application_id, $2) FROM qrshare.sessions s WHERE s.id = $1::uuid";
+
+/* OPTIONS: a CORS preflight for the session in the path, answered for the origins
+ * its application allows and refused (403) for any other. */
+static int
+preflight(const struct request *req, struct response *resp, const char *id, const char *methods)
+{
+    struct params p = {0};
+    PGresult *res = NULL;
+    enum db_status st;
+
+    if (!req->origin)
+        return http_method_not_allowed(resp, methods);
+    p_text(&p, id);
+    p_text(&p, req->origin);
+    if ((st = run(sql_preflight, &p, &res)) != DB_OK)
+        return db_failed(resp, st);
+    if (PQntuples(res) == 1 && strcmp(field(res, 0), "t") == 0) {
+        cors(req, resp, "t");
+        http_header(resp, "Access-Control-Allow-Methods", methods);
+        http_header(resp, "Access-Control-Allow-Headers",
+                    "Data-Session-Token, Authorization, X-Api-Key, Content-Type, If-None-Match");
+        http_header(resp, "Access-Control-Max-Age", "600");
+        resp->status = 204;
+    } else {
+        http_error(resp, ERR_FORBIDDEN, "this origin may not call this endpoint");
+    }
+    PQclear(res);
+    return 0;
+}
 
 /* The parameters every browser operation starts with: the session id, the session
  * token hash (from the Data-Session-Token header, or token when not NULL), and the app
@@ -553,12 +598,14 @@ browser_lookup(const struct request *req, const char *id, const char *token, int
     *res = NULL;
     if (browser_params(req, id, token, allow_app, &p, th, &cred, resp) < 0)
         return -1;
+    p_text(&p, req->origin);
     if ((st = run(sql_status, &p, res)) != DB_OK)
         return db_failed(resp, st), -1;
     if (strcmp(field(*res, 0), "t") != 0)
         return sql_error(resp, "invalid_client", NULL), -1;
     if (strcmp(field(*res, 1), "t") != 0)
         return sql_error(resp, "not_found", NULL), -1;
+    cors(req, resp, field(*res, 5));
     return 0;
 }
 
@@ -587,10 +634,13 @@ handle_status(const struct request *req, struct response *resp)
     PGresult *res = NULL;
     json_object *o;
 
+    if (session_id_from_path(req, SESSION_PATH "/{}/status", id, resp) < 0)
+        goto out;
+    if (strcmp(req->method, "OPTIONS") == 0)
+        return preflight(req, resp, id, "GET, HEAD");
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
         return http_method_not_allowed(resp, "GET, HEAD");
-    if (session_id_from_path(req, SESSION_PATH "/{}/status", id, resp) < 0 ||
-        browser_lookup(req, id, NULL, 1, resp, &res) < 0)
+    if (browser_lookup(req, id, NULL, 1, resp, &res) < 0)
         goto out;
     /* The status and the expiry are all a poll can see change. */
     snprintf(etag, sizeof etag, "\"%s-%s\"", field(res, 2), field(res, 4));
@@ -650,10 +700,12 @@ handle_qr(const struct request *req, struct response *resp)
     PGresult *res = NULL;
     char *url = NULL;
 
-    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return http_method_not_allowed(resp, "GET, HEAD");
     if (session_id_from_path(req, SESSION_PATH "/{}/qr.svg", id, resp) < 0)
         goto out;
+    if (strcmp(req->method, "OPTIONS") == 0)
+        return preflight(req, resp, id, "GET, HEAD");
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        return http_method_not_allowed(resp, "GET, HEAD");
     if (!t && http_query_param(req->uri, "token", token, sizeof token) == 0)
         t = token;
     if (!t) {
@@ -978,10 +1030,10 @@ out:
 /* E7, E8 ---------------------------------------------------------------------------- */
 
 static const char sql_refresh[] =
-    "SELECT code, detail, session_number, scope, expires_at, expires_in"
-    " FROM qrshare.api_refresh($1, $2, $3, $4, $5)";
+    "SELECT code, detail, session_number, scope, expires_at, expires_in, cors"
+    " FROM qrshare.api_refresh($1, $2, $3, $4, $5, $6)";
 static const char sql_cancel[] =
-    "SELECT code, status FROM qrshare.api_cancel($1, $2, $3, $4)";
+    "SELECT code, status, cors FROM qrshare.api_cancel($1, $2, $3, $4, $5)";
 
 int
 handle_refresh(const struct request *req, struct response *resp)
@@ -995,18 +1047,23 @@ handle_refresh(const struct request *req, struct response *resp)
     char *url = NULL;
     enum db_status st;
 
+    if (session_id_from_path(req, SESSION_PATH "/{}/refresh", id, resp) < 0)
+        goto out;
+    if (strcmp(req->method, "OPTIONS") == 0)
+        return preflight(req, resp, id, "POST");
     if (strcmp(req->method, "POST") != 0)
         return http_method_not_allowed(resp, "POST");
-    if (session_id_from_path(req, SESSION_PATH "/{}/refresh", id, resp) < 0 ||
-        browser_params(req, id, NULL, 1, &p, th, &cred, resp) < 0)
+    if (browser_params(req, id, NULL, 1, &p, th, &cred, resp) < 0)
         goto out;
     crypto_token_new(token);
     crypto_token_hash(PURPOSE_SESSION_TOKEN, token, TOKEN_LEN, nth);
     p_bytes(&p, nth, HASH_BYTES);
+    p_text(&p, req->origin);
     if ((st = run(sql_refresh, &p, &res)) != DB_OK) {
         db_failed(resp, st);
         goto out;
     }
+    cors(req, resp, field(res, 6));
     if (strcmp(field(res, 0), "ok") != 0) {
         sql_error(resp, field(res, 0), field(res, 1));
         goto out;
@@ -1039,15 +1096,20 @@ handle_cancel(const struct request *req, struct response *resp)
     json_object *o;
     enum db_status st;
 
+    if (session_id_from_path(req, SESSION_PATH "/{}", id, resp) < 0)
+        goto out;
+    if (strcmp(req->method, "OPTIONS") == 0)
+        return preflight(req, resp, id, "DELETE");
     if (strcmp(req->method, "DELETE") != 0)
         return http_method_not_allowed(resp, "DELETE");
-    if (session_id_from_path(req, SESSION_PATH "/{}", id, resp) < 0 ||
-        browser_params(req, id, NULL, 1, &p, th, &cred, resp) < 0)
+    if (browser_params(req, id, NULL, 1, &p, th, &cred, resp) < 0)
         goto out;
+    p_text(&p, req->origin);
     if ((st = run(sql_cancel, &p, &res)) != DB_OK) {
         db_failed(resp, st);
         goto out;
     }
+    cors(req, resp, field(res, 2));
     if (strcmp(field(res, 0), "ok") != 0) {
         sql_error(resp, field(res, 0), NULL);
         goto out;

@@ -17,6 +17,7 @@
  * application and deletes it, with its sessions, at the end.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,29 @@ sleep_until_us(long long t)
         ;
 }
 
+/* diag() for problems, up to a limit, each on one line: a broken database should not
+ * bury the summary under a thousand lines. */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+note(const char *fmt, ...)
+{
+    static int notes;
+    char buf[512], *nl;
+    va_list ap;
+
+    if (notes++ == 30)
+        diag("(further problems not shown)");
+    if (notes > 30)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    while ((nl = strchr(buf, '\n')) != NULL)
+        *nl = ' ';
+    diag("%s", buf);
+}
+
 /* Runs sql with the given text parameters; returns the result when its status is want,
  * else logs the error, clears it and returns NULL. */
 static PGresult *
@@ -122,7 +146,8 @@ query(PGconn *c, ExecStatusType want, const char *sql, int n, const char *const 
     PGresult *res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) != want) {
-        diag("query failed: %s", PQerrorMessage(c));
+        note("query failed: %s %s", PQresStatus(PQresultStatus(res)),
+             PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         PQclear(res);
         return NULL;
     }
@@ -153,8 +178,8 @@ collect(PGconn *c, struct tally *t)
             outcome = 0;
             t->lost_refused++;
         } else {
-            diag("unexpected outcome: %s %s", PQresStatus(PQresultStatus(res)),
-                 PQresultErrorMessage(res));
+            note("unexpected outcome: %s %s %s", PQresStatus(PQresultStatus(res)),
+                 state ? state : "", PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         }
         PQclear(res);
     }
@@ -209,14 +234,14 @@ race_once(PGconn *a, PGconn *b, const char *app, int r, int rep, struct tally *t
 
         sleep_until_us((sent == 0) == first_a ? at_a : at_b);
         if (!PQsendQueryParams(c, c == a ? sql_a : sql_b, 1, NULL, params, NULL, NULL, 0)) {
-            diag("send failed: %s", PQerrorMessage(c));
+            note("send failed: %s", PQerrorMessage(c));
             goto out;
         }
     }
     out_a = collect(a, t);
     out_b = collect(b, t);
     if (out_a < 0 || out_b < 0 || out_a + out_b != 1) {
-        diag("%s, run %d: %d winner(s) (A %d, B %d)", race->name, rep, out_a + out_b, out_a,
+        note("%s, run %d: %d winner(s) (A %d, B %d)", race->name, rep, out_a + out_b, out_a,
              out_b);
         goto out;
     }
@@ -244,7 +269,7 @@ race_once(PGconn *a, PGconn *b, const char *app, int r, int rep, struct tally *t
                  winner->status);
         if (strcmp(PQgetvalue(res, 0, 0), winner->status) != 0 ||
             strcmp(PQgetvalue(res, 0, 1), "3") != 0 || strcmp(PQgetvalue(res, 0, 2), trail) != 0) {
-            diag("%s, run %d: %s won but the session is %s with events [%s]", race->name, rep,
+            note("%s, run %d: %s won but the session is %s with events [%s]", race->name, rep,
                  winner->status, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 2));
             goto out;
         }
@@ -270,14 +295,14 @@ connect_db(const char *conninfo)
     PGresult *res = NULL;
 
     if (PQstatus(c) != CONNECTION_OK) {
-        diag("cannot connect: %s", PQerrorMessage(c));
+        note("cannot connect: %s", PQerrorMessage(c));
         PQfinish(c);
         return NULL;
     }
     /* A race that deadlocked or hung must fail the test, not the build. */
-    res = PQquery(c, "SET lock_timeout = '10s'; SET statement_timeout = '30s'");
+    res = PQexec(c, "SET lock_timeout = '10s'; SET statement_timeout = '30s'");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        diag("cannot set timeouts: %s", PQerrorMessage(c));
+        note("cannot set timeouts: %s", PQerrorMessage(c));
         PQclear(res);
         PQfinish(c);
         return NULL;
@@ -291,7 +316,7 @@ main(void)
 {
     const char *conninfo = getenv("QRSHARE_TEST_DB");
     PGconn *a = NULL, *b = NULL;
-    PGresult *res = NULL;
+    PGresult *res = NULL, *res2;
     struct tally tallies[NRACES];
     char app[64] = "";
     const char *params[1];
@@ -309,12 +334,20 @@ main(void)
     b = a ? connect_db(conninfo) : NULL;
     if (!b)
         goto setup_done;
+    /* (the application is read back by a second statement: the first one's snapshot
+     * does not see what the function inserted) */
     res = query(a, PGRES_TUPLES_OK,
-               "SELECT a.id FROM qrshare.add_application('race-t', 'race-t.invalid',"
-               "                                         ARRAY['email', 'names']) x"
-               "  JOIN qrshare.applications a ON a.client_id = x.client_id",
-               0, NULL);
-    if (!res)
+                "SELECT client_id FROM qrshare.add_application('race-t', 'race-t.invalid',"
+                "                                             ARRAY['email', 'names'])",
+                0, NULL);
+    if (!res || PQntuples(res) != 1)
+        goto setup_done;
+    params[0] = PQgetvalue(res, 0, 0);
+    res2 = query(a, PGRES_TUPLES_OK, "SELECT id FROM qrshare.applications WHERE client_id = $1",
+                 1, params);
+    PQclear(res);
+    res = res2;
+    if (!res || PQntuples(res) != 1)
         goto setup_done;
     snprintf(app, sizeof app, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -358,7 +391,7 @@ out:
                         1, params);
         }
         if (!res)
-            diag("could not delete the race application %s", app);
+            note("could not delete the race application %s", app);
     }
     PQclear(res);
     PQfinish(a);

@@ -375,6 +375,30 @@ CREATE TRIGGER sessions_before_insert
     BEFORE INSERT ON qrshare.sessions
     FOR EACH ROW EXECUTE FUNCTION qrshare.sessions_before_insert();
 
+-- BEFORE UPDATE OF status: a statement that writes the status must change it. Without
+-- this, two statements writing the same status with the same values (the same
+-- statement_timestamp() in two backends) would both "succeed", the second as a no-op.
+CREATE FUNCTION qrshare.sessions_before_status_write()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NEW.status = OLD.status THEN
+        RAISE EXCEPTION 'session is already %: writing its status again is refused', OLD.status
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+COMMENT ON FUNCTION qrshare.sessions_before_status_write() IS
+    'Trigger: an UPDATE that sets sessions.status must change it (no silent rewrite).';
+
+-- (fires before sessions_before_update: triggers of one event fire in name order)
+CREATE TRIGGER sessions_before_status_write
+    BEFORE UPDATE OF status ON qrshare.sessions
+    FOR EACH ROW EXECUTE FUNCTION qrshare.sessions_before_status_write();
+
 -- BEFORE UPDATE: the state machine. Each refusal names the rule it enforces.
 CREATE FUNCTION qrshare.sessions_before_update()
 RETURNS trigger

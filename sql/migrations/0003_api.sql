@@ -51,6 +51,16 @@ $$;
 COMMENT ON FUNCTION qrshare.effective_status(text, timestamptz) IS
     'The status as every endpoint reports it: a past-due non-terminal session is expired.';
 
+-- Whether a browser page at p_origin may read answers about sessions of p_app (CORS).
+CREATE FUNCTION qrshare.cors_allowed(p_app uuid, p_origin text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT p_origin IS NOT NULL
+       AND EXISTS (SELECT 1 FROM qrshare.applications a
+                    WHERE a.id = p_app AND p_origin = ANY (a.cors_origins))
+$$;
+COMMENT ON FUNCTION qrshare.cors_allowed(uuid, text) IS
+    'True when the origin is one of the application''s cors_origins.';
+
 -- E1: a client access token for a client id and secret.
 CREATE FUNCTION qrshare.api_token(p_client_id text, p_secret_hash bytea, p_token_hash bytea,
                                   p_ttl integer)
@@ -339,9 +349,9 @@ COMMENT ON FUNCTION qrshare.browser_session(uuid, bytea, bytea, bytea) IS
 
 -- E7: a new session token and expiry for a session nobody has scanned yet.
 CREATE FUNCTION qrshare.api_refresh(p_id uuid, p_session_token_hash bytea, p_bearer bytea,
-                                    p_key bytea, p_new_token_hash bytea)
+                                    p_key bytea, p_new_token_hash bytea, p_origin text)
 RETURNS TABLE (code text, detail text, session_number bigint, scope text[], expires_at text,
-               expires_in integer)
+               expires_in integer, cors boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -361,29 +371,32 @@ BEGIN
     END IF;
     IF v_code <> 'ok' THEN
         RETURN QUERY SELECT v_code, 'only a session that has not been scanned can be refreshed',
-                            NULL::bigint, NULL::text[], NULL::text, NULL::integer;
+                            NULL::bigint, NULL::text[], NULL::text, NULL::integer,
+                            qrshare.cors_allowed(v_s.application_id, p_origin);
         RETURN;
     END IF;
     SELECT a.max_lifetime INTO v_max FROM qrshare.applications a WHERE a.id = v_s.application_id;
     v_expires := least(statement_timestamp() + coalesce(v_s.lifetime, v_max), v_s.created_at + v_max);
     IF v_expires <= statement_timestamp() + interval '10 seconds' THEN
         RETURN QUERY SELECT 'invalid_state', 'the session has reached its maximum lifetime',
-                            NULL::bigint, NULL::text[], NULL::text, NULL::integer;
+                            NULL::bigint, NULL::text[], NULL::text, NULL::integer,
+                            qrshare.cors_allowed(v_s.application_id, p_origin);
         RETURN;
     END IF;
     UPDATE qrshare.sessions s SET token_hash = p_new_token_hash, expires_at = v_expires
      WHERE s.id = v_s.id;
     RETURN QUERY SELECT 'ok', NULL::text, v_s.session_number, v_s.requested_scopes,
                         qrshare.iso8601(v_expires),
-                        ceil(extract(epoch FROM v_expires - statement_timestamp()))::integer;
+                        ceil(extract(epoch FROM v_expires - statement_timestamp()))::integer,
+                        qrshare.cors_allowed(v_s.application_id, p_origin);
 END
 $$;
 
 -- E8: cancel a session that is not decided. Cancelling a cancelled session is
 -- accepted again (DELETE is idempotent).
 CREATE FUNCTION qrshare.api_cancel(p_id uuid, p_session_token_hash bytea, p_bearer bytea,
-                                   p_key bytea)
-RETURNS TABLE (code text, status text)
+                                   p_key bytea, p_origin text)
+RETURNS TABLE (code text, status text, cors boolean)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
@@ -395,22 +408,22 @@ BEGIN
     v_code := v_r.code;
     v_s := v_r.s;
     IF v_code <> 'ok' THEN
-        RETURN QUERY SELECT v_code, NULL::text;
+        RETURN QUERY SELECT v_code, NULL::text, false;
         RETURN;
     END IF;
     IF qrshare.effective_status(v_s.status, v_s.expires_at) = 'expired' THEN
         IF v_s.status <> 'expired' THEN
             UPDATE qrshare.sessions s SET status = 'expired' WHERE s.id = v_s.id;
         END IF;
-        RETURN QUERY SELECT 'expired', 'expired'::text;
+        RETURN QUERY SELECT 'expired', 'expired'::text, qrshare.cors_allowed(v_s.application_id, p_origin);
         RETURN;
     END IF;
     IF v_s.status IN ('initialized', 'retrieved') THEN
         UPDATE qrshare.sessions s SET status = 'cancelled' WHERE s.id = v_s.id;
     ELSIF v_s.status <> 'cancelled' THEN
-        RETURN QUERY SELECT 'invalid_state', v_s.status;
+        RETURN QUERY SELECT 'invalid_state', v_s.status, qrshare.cors_allowed(v_s.application_id, p_origin);
         RETURN;
     END IF;
-    RETURN QUERY SELECT 'ok', 'cancelled'::text;
+    RETURN QUERY SELECT 'ok', 'cancelled'::text, qrshare.cors_allowed(v_s.application_id, p_origin);
 END
 $$;

@@ -201,3 +201,35 @@ wait_for() {
     done
     return 1
 }
+
+# --- applications, clocks, QR codes (errors.t, auth.t, qr.t) ----------------------------
+
+# new_app NAME DOMAIN [SQL-ARGS]: a new application from qrshare.add_application; SQL-ARGS
+# are its further arguments as SQL, e.g. "ARRAY['email']" or "p_retention => '1 second'".
+# Sets APP_ID and APP_SECRET.
+new_app() {
+    local row
+    row=$(sql "SELECT client_id || ' ' || client_secret FROM qrshare.add_application('$1', '$2'${3:+, $3})")
+    APP_ID=${row% *} APP_SECRET=${row#* }
+}
+
+# sleep_until EPOCH: sleeps until the clock reads EPOCH (whole seconds), if it does not yet.
+sleep_until() {
+    local left=$(($1 - $(date +%s)))
+    [ "$left" -le 0 ] || sleep "$left"
+}
+
+# is_error_h STATUS CODE HEADER REGEX DESC: is_error, and the header HEADER of the answer
+# matches the extended regex REGEX (e.g. WWW-Authenticate, Allow).
+is_error_h() {
+    local h
+    h=$(header "$3")
+    if [[ $h =~ $4 ]]; then h=match; else h="$3: $h"; fi
+    is "$1 $2 match" "$STATUS $(j .error) $h" "$5"
+}
+
+# qr_decode FILE.svg: the text of the QR code in an SVG, as rsvg-convert and zbarimg read it
+# (one line per symbol found).
+qr_decode() {
+    rsvg-convert -w 400 "$1" -o "$1.png" 2>/dev/null && zbarimg --raw -q "$1.png" 2>/dev/null
+}

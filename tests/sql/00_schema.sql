@@ -1,6 +1,6 @@
 -- 00_schema.sql - the shape of schema qrshare: tables, keys, indexes, catalogs.
 BEGIN;
-SELECT plan(102);
+SELECT plan(103);
 
 SELECT has_schema('qrshare');
 SELECT has_extension('pgcrypto');
@@ -127,6 +127,7 @@ SELECT has_index('qrshare', 'session_events', 'session_events_session_id_idx', '
 SELECT has_trigger('qrshare', 'applications', 'applications_check', 'trigger applications_check');
 SELECT has_trigger('qrshare', 'sessions', 'sessions_before_insert', 'trigger sessions_before_insert');
 SELECT has_trigger('qrshare', 'sessions', 'sessions_before_update', 'trigger sessions_before_update');
+SELECT has_trigger('qrshare', 'sessions', 'sessions_before_status_write', 'trigger sessions_before_status_write');
 SELECT has_trigger('qrshare', 'sessions', 'sessions_log_insert', 'trigger sessions_log_insert');
 SELECT has_trigger('qrshare', 'sessions', 'sessions_log_status', 'trigger sessions_log_status');
 SELECT has_trigger('qrshare', 'scopes', 'scopes_in_use', 'trigger scopes_in_use');

@@ -1,6 +1,6 @@
 -- 01_transitions.sql - rule (a): a status change not in qrshare.transitions is refused.
 BEGIN;
-SELECT plan(21);
+SELECT plan(24);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -115,6 +115,20 @@ SELECT throws_ok(
     format($$UPDATE qrshare.sessions SET status = 'unknown' WHERE id = %L$$, :'s_init'),
     '23514', 'status change from initialized to unknown is not allowed',
     'a status outside the catalog is refused');
+
+-- writing a status must change it: no silent rewrite, even with identical values
+SELECT throws_ok(
+    format($$UPDATE qrshare.sessions SET status = status WHERE id = %L$$, :'s_conf'),
+    '23514', 'session is already confirmed: writing its status again is refused',
+    'rewriting confirmed over confirmed (same values) is refused');
+SELECT throws_ok(
+    format($$UPDATE qrshare.sessions SET status = 'retrieved', retrieved_at = retrieved_at,
+                    user_iss = user_iss, user_sub = user_sub WHERE id = %L$$, :'s_retr'),
+    '23514', 'session is already retrieved: writing its status again is refused',
+    'retrieving a retrieved session again (same user, same time) is refused');
+SELECT lives_ok(
+    format($$UPDATE qrshare.sessions SET metadata = '{"note": 1}' WHERE id = %L$$, :'s_retr'),
+    'an update of an open session that does not write the status is accepted');
 
 SELECT is(
     (SELECT array_agg(status ORDER BY status) FROM qrshare.sessions
