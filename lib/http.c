@@ -315,12 +315,27 @@ on_term(int sig)
     FCGX_ShutdownPending();
 }
 
+/* SIGTERM must interrupt accept() (no SA_RESTART) but not the reads and writes of a
+ * request in flight (SA_RESTART): that request is finished, then the loop ends. */
+static void
+catch_term(int restart)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+}
+
 int
 http_main(const char *prog, handler_fn h)
 {
     struct exchange x = {0};
     FCGX_Request fcgi;
-    struct sigaction sa;
     struct rlimit no_core = {0, 0};
     char err[512];
     int conf_ok;
@@ -347,17 +362,14 @@ http_main(const char *prog, handler_fn h)
         goto out;
     }
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term; /* no SA_RESTART: accept() must return */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-
     FCGX_Init();
     FCGX_InitRequest(&fcgi, 0, 0);
     x.fcgi = &fcgi;
-    while (!stopping && FCGX_Accept_r(&fcgi) >= 0) {
+    for (;;) {
+        catch_term(0);
+        if (stopping || FCGX_Accept_r(&fcgi) < 0)
+            break;
+        catch_term(1);
         x.envp = fcgi.envp;
         serve(&x, h, conf_ok);
         /* envp strings die here: nothing of the request is kept past this point */

@@ -441,7 +441,8 @@ handle_create(const struct request *req, struct response *resp)
     }
     if (json_object_object_get_ex(body, "metadata", &v) && v) {
         if (!json_object_is_type(v, json_type_object) ||
-            strlen(metadata = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN)) > 4096) {
+            strlen(metadata = json_object_to_json_string_ext(
+                       v, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) > 4096) {
             http_error(resp, ERR_INVALID_REQUEST, "metadata must be an object of at most 4 KiB");
             goto out;
         }

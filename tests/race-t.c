@@ -74,9 +74,9 @@ static const struct race {
 /* Per race: repetitions that broke a rule, and how the others went. */
 struct tally {
     int bad;
-    int won_a, won_b;    /* by connection */
-    int lost_zero_rows;  /* losers that matched no row (guarded) */
-    int lost_refused;    /* losers refused by the database (23514) */
+    int won_a, won_b;   /* by connection */
+    int lost_zero_rows; /* losers that matched no row (guarded) */
+    int lost_refused;   /* losers refused by the database (23514) */
 };
 
 /* Creates a session and retrieves it in one statement, so that both happen at the same
@@ -88,8 +88,10 @@ static const char race_session_sql[] =
     " LANGUAGE plpgsql AS $$"
     " DECLARE v_expires timestamptz;"
     " BEGIN"
-    "   INSERT INTO qrshare.sessions AS s (application_id, token_hash, requested_scopes, expires_at)"
-    "   VALUES (p_app, public.gen_random_bytes(32), '{email,names}', statement_timestamp() + p_life)"
+    "   INSERT INTO qrshare.sessions AS s"
+    "          (application_id, token_hash, requested_scopes, expires_at)"
+    "   VALUES (p_app, public.gen_random_bytes(32), '{email,names}',"
+    "           statement_timestamp() + p_life)"
     "   RETURNING s.id, s.expires_at INTO session_id, v_expires;"
     "   UPDATE qrshare.sessions s SET status = 'retrieved', retrieved_at = statement_timestamp(),"
     "          user_iss = 'https://race-t.invalid', user_sub = 'racer'"
@@ -201,7 +203,7 @@ race_once(PGconn *a, PGconn *b, const char *app, int r, int rep, struct tally *t
     const struct move *winner;
 
     res = query(a, PGRES_TUPLES_OK,
-               "SELECT session_id, remaining_us FROM pg_temp.race_session($1, $2)", 2, params);
+                "SELECT session_id, remaining_us FROM pg_temp.race_session($1, $2)", 2, params);
     if (!res)
         goto out;
     start = now_us();
@@ -241,8 +243,7 @@ race_once(PGconn *a, PGconn *b, const char *app, int r, int rep, struct tally *t
     out_a = collect(a, t);
     out_b = collect(b, t);
     if (out_a < 0 || out_b < 0 || out_a + out_b != 1) {
-        note("%s, run %d: %d winner(s) (A %d, B %d)", race->name, rep, out_a + out_b, out_a,
-             out_b);
+        note("%s, run %d: %d winner(s) (A %d, B %d)", race->name, rep, out_a + out_b, out_a, out_b);
         goto out;
     }
     winner = out_a ? race->a : race->b;
@@ -252,13 +253,13 @@ race_once(PGconn *a, PGconn *b, const char *app, int r, int rep, struct tally *t
         t->won_b++;
 
     res = query(a, PGRES_TUPLES_OK,
-               "SELECT s.status, (SELECT count(*) FROM qrshare.session_events e"
-               "                   WHERE e.session_id = s.id),"
-               "       (SELECT string_agg(coalesce(e.from_status, '-') || '>' || e.to_status,"
-               "                          ' ' ORDER BY e.id)"
-               "          FROM qrshare.session_events e WHERE e.session_id = s.id)"
-               "  FROM qrshare.sessions s WHERE s.id = $1",
-               1, params);
+                "SELECT s.status, (SELECT count(*) FROM qrshare.session_events e"
+                "                   WHERE e.session_id = s.id),"
+                "       (SELECT string_agg(coalesce(e.from_status, '-') || '>' || e.to_status,"
+                "                          ' ' ORDER BY e.id)"
+                "          FROM qrshare.session_events e WHERE e.session_id = s.id)"
+                "  FROM qrshare.sessions s WHERE s.id = $1",
+                1, params);
     if (!res)
         goto out;
     {
@@ -343,8 +344,8 @@ main(void)
     if (!res || PQntuples(res) != 1)
         goto setup_done;
     params[0] = PQgetvalue(res, 0, 0);
-    res2 = query(a, PGRES_TUPLES_OK, "SELECT id FROM qrshare.applications WHERE client_id = $1",
-                 1, params);
+    res2 = query(a, PGRES_TUPLES_OK, "SELECT id FROM qrshare.applications WHERE client_id = $1", 1,
+                 params);
     PQclear(res);
     res = res2;
     if (!res || PQntuples(res) != 1)
@@ -374,8 +375,8 @@ setup_done:
              "refused (23514)",
              races[r].name, RUNS, races[r].a->status, t->won_a, races[r].b->status, t->won_b,
              t->lost_zero_rows, t->lost_refused);
-        ok(t->bad == 0, "%s: exactly one winner in each of %d runs (%d broke)", races[r].name,
-           RUNS, t->bad);
+        ok(t->bad == 0, "%s: exactly one winner in each of %d runs (%d broke)", races[r].name, RUNS,
+           t->bad);
     }
     diag("%d races in %.1f s", NRACES * RUNS, (double)(now_us() - began) / 1e6);
 
@@ -383,12 +384,12 @@ out:
     if (a && *app) {
         params[0] = app;
         PQclear(res);
-        res = query(a, PGRES_COMMAND_OK,
-                    "DELETE FROM qrshare.sessions WHERE application_id = $1", 1, params);
+        res = query(a, PGRES_COMMAND_OK, "DELETE FROM qrshare.sessions WHERE application_id = $1",
+                    1, params);
         if (res) {
             PQclear(res);
-            res = query(a, PGRES_COMMAND_OK, "DELETE FROM qrshare.applications WHERE id = $1",
-                        1, params);
+            res = query(a, PGRES_COMMAND_OK, "DELETE FROM qrshare.applications WHERE id = $1", 1,
+                        params);
         }
         if (!res)
             note("could not delete the race application %s", app);

@@ -238,7 +238,7 @@ CREATE TABLE qrshare.sessions (
   , token_hash        bytea       NOT NULL
   , requested_scopes  text[]      NOT NULL
   , vendor_data       text
-  , metadata          jsonb
+  , metadata          json
   , callback          text
   , status            text        NOT NULL DEFAULT 'initialized'
   , created_at        timestamptz NOT NULL DEFAULT statement_timestamp()
@@ -262,7 +262,7 @@ CREATE TABLE qrshare.sessions (
   , CONSTRAINT sessions_requested_scopes_set CHECK (
         cardinality(requested_scopes) > 0 AND qrshare.is_set(requested_scopes))
   , CONSTRAINT sessions_vendor_data_size CHECK (octet_length(vendor_data) <= 2000)
-  , CONSTRAINT sessions_metadata_object CHECK (jsonb_typeof(metadata) = 'object')
+  , CONSTRAINT sessions_metadata_object CHECK (json_typeof(metadata) = 'object')
   , CONSTRAINT sessions_metadata_size CHECK (octet_length(metadata::text) <= 4096)
   , CONSTRAINT sessions_callback_url CHECK (
         callback ~ '^https?://[^[:space:]]+$' AND octet_length(callback) <= 2048)
@@ -306,7 +306,7 @@ COMMENT ON COLUMN qrshare.sessions.token_hash IS
     'qrshare.hash_token(session_token, ''qrshare session token'') of the current session token; '
     'a refresh replaces it while the session is initialized.';
 COMMENT ON COLUMN qrshare.sessions.vendor_data IS 'Opaque application reference (at most 2000 bytes).';
-COMMENT ON COLUMN qrshare.sessions.metadata IS 'Application JSON object (at most 4 KiB as text).';
+COMMENT ON COLUMN qrshare.sessions.metadata IS 'Application JSON object, kept as sent (json, not jsonb: its size is the size the client sent, at most 4 KiB).';
 COMMENT ON COLUMN qrshare.sessions.expires_at IS
     'After this instant (database clock) the session can only become expired.';
 COMMENT ON COLUMN qrshare.sessions.user_iss IS 'Issuer of the user bound at retrieval; never changes.';

@@ -87,7 +87,7 @@ $$;
 
 -- E2: create a session.
 CREATE FUNCTION qrshare.api_create(p_bearer bytea, p_key bytea, p_token_hash bytea,
-                                   p_scope text[], p_vendor_data text, p_metadata jsonb,
+                                   p_scope text[], p_vendor_data text, p_metadata json,
                                    p_callback text, p_callback_host text, p_expires_in integer)
 RETURNS TABLE (code text, detail text, session_id uuid, session_number bigint,
                expires_at text, expires_in integer)
@@ -270,7 +270,7 @@ $$;
 -- decisions gets the data once.
 CREATE FUNCTION qrshare.api_decision(p_id uuid, p_bearer bytea, p_key bytea)
 RETURNS TABLE (code text, session_id uuid, session_number bigint, status text,
-               vendor_data text, scope text[], requested_scope text[], metadata jsonb,
+               vendor_data text, scope text[], requested_scope text[], metadata json,
                created_at text, decided_at text, user_data bytea, seal_key_id text,
                token_hash bytea, application_id uuid, user_iss text, user_sub text)
 LANGUAGE plpgsql AS $$
@@ -284,7 +284,7 @@ BEGIN
      WHERE a.id = qrshare.app_by_credential(p_bearer, p_key);
     IF v_app.id IS NULL THEN
         RETURN QUERY SELECT 'invalid_client', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
-            NULL::text[], NULL::text[], NULL::jsonb, NULL::text, NULL::text, NULL::bytea,
+            NULL::text[], NULL::text[], NULL::json, NULL::text, NULL::text, NULL::bytea,
             NULL::text, NULL::bytea, NULL::uuid, NULL::text, NULL::text;
         RETURN;
     END IF;
@@ -292,7 +292,7 @@ BEGIN
      WHERE s.id = p_id AND s.application_id = v_app.id FOR UPDATE;
     IF v_s.id IS NULL THEN
         RETURN QUERY SELECT 'not_found', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
-            NULL::text[], NULL::text[], NULL::jsonb, NULL::text, NULL::text, NULL::bytea,
+            NULL::text[], NULL::text[], NULL::json, NULL::text, NULL::text, NULL::bytea,
             NULL::text, NULL::bytea, NULL::uuid, NULL::text, NULL::text;
         RETURN;
     END IF;
@@ -305,7 +305,7 @@ BEGIN
                  WHERE s.id = v_s.id;
             END IF;
             RETURN QUERY SELECT 'gone', v_s.id, v_s.session_number, v_status, NULL::text,
-                NULL::text[], NULL::text[], NULL::jsonb, NULL::text, NULL::text, NULL::bytea,
+                NULL::text[], NULL::text[], NULL::json, NULL::text, NULL::text, NULL::bytea,
                 NULL::text, NULL::bytea, NULL::uuid, NULL::text, NULL::text;
             RETURN;
         END IF;
@@ -370,7 +370,9 @@ BEGIN
         v_code := 'invalid_state';
     END IF;
     IF v_code <> 'ok' THEN
-        RETURN QUERY SELECT v_code, 'only a session that has not been scanned can be refreshed',
+        RETURN QUERY SELECT v_code,
+                            CASE WHEN v_code = 'invalid_state'
+                                 THEN 'only a session that has not been scanned can be refreshed' END,
                             NULL::bigint, NULL::text[], NULL::text, NULL::integer,
                             qrshare.cors_allowed(v_s.application_id, p_origin);
         RETURN;

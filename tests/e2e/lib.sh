@@ -158,18 +158,35 @@ pids() {
     echo $(cat "$QRSHARE_STATE/sockets/$1.pid" 2>/dev/null)
 }
 
-# all_alive PID...: 0 when every pid is a running process.
+# alive PID: 0 when PID is a running process. A process that has exited but that its
+# parent has not reaped yet (a zombie: spawn-fcgi's children are reparented to init,
+# which may reap late) counts as exited, which kill -0 alone does not tell.
+alive() {
+    local st
+    st=$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# all_alive PID...: 0 when every pid is a running process (and there is one at least).
 all_alive() {
     local p
     [ $# -gt 0 ] || return 1
-    for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
+    for p in "$@"; do alive "$p" || return 1; done
 }
 
 # none_alive PID...: 0 when no pid is a running process.
 none_alive() {
     local p
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && return 1; done
+    for p in "$@"; do alive "$p" && return 1; done
     return 0
+}
+
+# catches_sigterm PID: 0 once PID has installed a SIGTERM handler (after exec, main()
+# takes a moment to get there; a SIGTERM before that kills it the default way).
+catches_sigterm() {
+    local m
+    m=$(sed -n 's/^SigCgt:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+    [ -n "$m" ] && (((16#$m >> 14) & 1))
 }
 
 # spawn NAME [CHILDREN]: start the executable NAME under spawn-fcgi on its socket,

@@ -3,7 +3,7 @@
 # then exits; an idle one exits at once. The request is held in flight by a row lock
 # taken from psql, so that the signal surely arrives while it waits in PostgreSQL.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 17
 
 E=session-cancel
 SOCK=$QRSHARE_STATE/sockets/$E.sock
@@ -45,11 +45,12 @@ cancel_waits() {
     [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%api_cancel(%' AND backend_type = 'client backend' AND application_name <> 'psql'")" -ge 1 ]
 }
 
-# The answer of the request started by cancel_in_background, once it is done.
+# cancel_answer: ANSWER, the status and session status of the request started by
+# cancel_in_background, once it is done (not in a subshell: curl is this shell's child).
 cancel_answer() {
     wait "$CURL"
     CURL=
-    echo "$(cat "$tmp/c.status") $(jq -r .status "$tmp/c.body" 2>/dev/null)"
+    ANSWER="$(cat "$tmp/c.status") $(jq -r .status "$tmp/c.body" 2>/dev/null)"
 }
 
 # --- SIGTERM to the children spawn-fcgi started ----------------------------------------
@@ -61,14 +62,15 @@ log_from=$(stat -c %s "$LOG")
 
 lock "$SID" 2.5
 cancel_in_background "$SID"
-ok 'kill -0 $CURL && cancel_waits' "a cancel request is in flight, waiting for the row lock"
+ok 'alive $CURL && cancel_waits' "a cancel request is in flight, waiting for the row lock"
 # shellcheck disable=SC2086
 kill -TERM $OLD
 sleep 0.3
 # shellcheck disable=SC2086
-ok 'kill -0 $CURL && ! all_alive $OLD && ! none_alive $OLD' \
+ok 'alive $CURL && ! all_alive $OLD && ! none_alive $OLD' \
     "after SIGTERM the idle child has exited, the busy one is still serving"
-is "200 cancelled" "$(cancel_answer)" "the request in flight completes: 200 cancelled"
+cancel_answer
+is "200 cancelled" "$ANSWER" "the request in flight completes: 200 cancelled"
 req GET "/auth/v2/session/$SID/status/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
 is cancelled "$(j .status)" "the cancel was committed"
 # shellcheck disable=SC2086
@@ -84,17 +86,73 @@ user=()
 QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -n -s "$SOCK" -M 0660 "${user[@]}" \
     -- "$QRSHARE_BUILD/cgi-bin/$E" >/dev/null 2>>"$LOG" &
 FG=$!
-fg_ready() { [ "$(readlink "/proc/$FG/exe")" = "$(readlink -f "$QRSHARE_BUILD/cgi-bin/$E")" ]; }
+FG_EXE=$E
+fg_ready() {
+    [ "$(readlink "/proc/$FG/exe")" = "$(readlink -f "$QRSHARE_BUILD/cgi-bin/$FG_EXE")" ] && catches_sigterm "$FG"
+}
 wait_for fg_ready
 create
 lock "$SID" 1.5
 cancel_in_background "$SID"
 kill -TERM "$FG"
-is "200 cancelled" "$(cancel_answer)" "spawn-fcgi -n: the request in flight completes"
+cancel_answer
+is "200 cancelled" "$ANSWER" "spawn-fcgi -n: the request in flight completes"
 rc=0
 wait "$FG" || rc=$?
 FG=
 is 0 "$rc" "spawn-fcgi -n: the executable exits with status 0 after SIGTERM"
+
+# --- SIGTERM while the request body is still arriving ---------------------------------
+# lighttpd hands over a body only once it has all of it; Apache's mod_proxy_fcgi and
+# lighttpd with server.stream-request-body stream it as it comes. Here a FastCGI client
+# (bash over TCP) sends half the body of a token request, the executable gets SIGTERM
+# while it waits for the rest, then the rest arrives: the request must still be served.
+
+# fcgi_record TYPE CONTENT: one FastCGI record of request 1 on fd 3 (CONTENT: printf %b).
+fcgi_record() {
+    local len
+    len=$(printf '%b' "$2" | wc -c)
+    printf '%b' "$(printf '\\x01\\x%02x\\x00\\x01\\x%02x\\x%02x\\x00\\x00' "$1" $((len >> 8)) $((len & 255)))$2" >&3
+}
+# fcgi_params NAME=VALUE...: the escaped content of a PARAMS record (names and values < 128).
+fcgi_params() {
+    local kv k v out=
+    for kv in "$@"; do
+        k=${kv%%=*} v=${kv#*=}
+        out+="$(printf '\\x%02x\\x%02x' ${#k} ${#v})$k$v"
+    done
+    printf '%s' "$out"
+}
+
+FORM=grant_type=client_credentials
+FPORT=$(free_port)
+FG_EXE=token
+QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -n -a 127.0.0.1 -p "$FPORT" ${user[@]:+-u qrshare -g qrshare} \
+    -- "$QRSHARE_BUILD/cgi-bin/token" >/dev/null 2>>"$QRSHARE_STATE/logs/token.log" &
+FG=$!
+wait_for fg_ready
+exec 3<>"/dev/tcp/127.0.0.1/$FPORT"
+fcgi_record 1 '\x00\x01\x00\x00\x00\x00\x00\x00' # BEGIN_REQUEST, responder
+fcgi_record 4 "$(fcgi_params REQUEST_METHOD=POST REQUEST_URI=/auth/v2/token/ \
+    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#FORM} \
+    "HTTP_AUTHORIZATION=Basic $(basic "$QRSHARE_CLIENT_ID" "$QRSHARE_CLIENT_SECRET")")"
+fcgi_record 4 ''
+fcgi_record 5 "${FORM:0:10}"
+sleep 0.3
+kill -TERM "$FG"
+sleep 0.3
+fcgi_record 5 "${FORM:10}"
+fcgi_record 5 ''
+timeout 5 cat <&3 >"$tmp/fcgi.out"
+exec 3<&-
+BODY=$(grep -ao '{.*}' "$tmp/fcgi.out")
+is "Status: 200 OK Bearer" "$(grep -ao 'Status: [0-9]* [A-Za-z ]*' "$tmp/fcgi.out") $(j .token_type)" \
+    "SIGTERM while the body arrives: the request is still served"
+[ "$(j .token_type)" = Bearer ] || echo "#   got: $(grep -ao 'Status: [0-9]*' "$tmp/fcgi.out") $BODY"
+rc=0
+wait "$FG" || rc=$?
+FG=
+is 0 "$rc" "SIGTERM while the body arrives: then the executable exits with status 0"
 
 # --- started again, as ./bootstrap does ---------------------------------------------
 spawn $E

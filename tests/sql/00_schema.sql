@@ -55,7 +55,7 @@ SELECT col_type_is('qrshare', 'sessions', 'session_number', 'bigint', 'sessions.
 SELECT col_type_is('qrshare', 'sessions', 'token_hash', 'bytea', 'sessions.token_hash bytea');
 SELECT col_type_is('qrshare', 'sessions', 'requested_scopes', 'text[]', 'sessions.requested_scopes text[]');
 SELECT col_type_is('qrshare', 'sessions', 'vendor_data', 'text', 'sessions.vendor_data text');
-SELECT col_type_is('qrshare', 'sessions', 'metadata', 'jsonb', 'sessions.metadata jsonb');
+SELECT col_type_is('qrshare', 'sessions', 'metadata', 'json', 'sessions.metadata json');
 SELECT col_type_is('qrshare', 'sessions', 'callback', 'text', 'sessions.callback text');
 SELECT col_type_is('qrshare', 'sessions', 'status', 'text', 'sessions.status text');
 SELECT col_type_is('qrshare', 'sessions', 'created_at', 'timestamp with time zone', 'sessions.created_at timestamptz');
