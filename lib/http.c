@@ -41,6 +41,7 @@ static const struct {
 
 static volatile sig_atomic_t stopping;
 static struct config conf;
+static char conf_error[512];
 
 static const char *
 status_text(int status)
@@ -233,6 +234,12 @@ write_out(struct exchange *x, const char *buf, size_t n)
 }
 
 static void
+log_to_fcgi(void *arg, const char *line, size_t len)
+{
+    FCGX_PutStr(line, (int)len, ((FCGX_Request *)arg)->err);
+}
+
+static void
 serve(struct exchange *x, handler_fn h, int conf_ok)
 {
     struct request req = {0};
@@ -270,8 +277,12 @@ serve(struct exchange *x, handler_fn h, int conf_ok)
         req.body = body;
     }
 
-    if (!conf_ok)
+    if (x->fcgi)
+        log_set_sink(log_to_fcgi, x->fcgi);
+    if (!conf_ok) {
+        log_error("%s", conf_error);
         http_error(&resp, ERR_SERVER, "the service is not configured");
+    }
     else if (req.body_too_large)
         http_error(&resp, ERR_TOO_LARGE, "request body too large");
     else if (h(&req, &resp) < 0 || resp.status == 0)
@@ -305,6 +316,7 @@ serve(struct exchange *x, handler_fn h, int conf_ok)
         free(body);
     }
     response_reset(&resp);
+    log_set_sink(NULL, NULL);
 }
 
 static void
@@ -337,7 +349,6 @@ http_main(const char *prog, handler_fn h)
     struct exchange x = {0};
     FCGX_Request fcgi;
     struct rlimit no_core = {0, 0};
-    char err[512];
     int conf_ok;
 
     log_init(prog);
@@ -347,9 +358,9 @@ http_main(const char *prog, handler_fn h)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
 
-    conf_ok = config_load(config_path(), &conf, err, sizeof err) == 0;
+    conf_ok = config_load(config_path(), &conf, conf_error, sizeof conf_error) == 0;
     if (!conf_ok)
-        log_error("%s", err);
+        log_error("%s", conf_error);
     else {
         db_init(conf.db_conninfo);
         session_configure(&conf);

@@ -9,6 +9,8 @@
 #define LOG_LINE_MAX 2048
 
 static const char *log_prog = "-";
+static log_sink_fn log_sink;
+static void *log_sink_arg;
 
 /* How many characters snprintf put into room bytes, given what it returned. */
 static size_t
@@ -37,6 +39,10 @@ log_line(const char *level, const char *fmt, va_list ap)
             line[i] = ' ';
     }
     line[len++] = '\n';
+    if (log_sink) {
+        log_sink(log_sink_arg, line, len);
+        return;
+    }
     while (off < len) {
         ssize_t w = write(STDERR_FILENO, line + off, len - off);
 
@@ -46,6 +52,13 @@ log_line(const char *level, const char *fmt, va_list ap)
             return;
         off += (size_t)w;
     }
+}
+
+void
+log_set_sink(log_sink_fn sink, void *arg)
+{
+    log_sink = sink;
+    log_sink_arg = arg;
 }
 
 void

@@ -949,8 +949,12 @@ open_user_data(PGresult *res)
     json_object *data = NULL;
 
     log_short_id(field(res, 1), sid);
-    if (!key || !cfg->have_pairwise_key) {
-        log_error("session %s: seal key %s is not configured", sid, key ? "-" : "id");
+    if (!key) {
+        log_error("session %s: the seal key of its user data is not configured", sid);
+        goto out;
+    }
+    if (!cfg->have_pairwise_key) {
+        log_error("no [users] pairwise_key_file is configured: cannot derive user_data.sub");
         goto out;
     }
     box = PQunescapeBytea((const unsigned char *)field(res, 10), &boxlen);

@@ -295,7 +295,7 @@
     if (this.session.expiresAt === null) return;
     var left = this.session.expiresAt - Date.now();
     // Renew early enough for a slow network, never in the first half of a short code's life.
-    var before = Math.min(this.refreshBefore * 1000, left / 2);
+    var before = Math.min(this.refreshBefore * 1000, left / 2) - 60000;
     this.later("refresh", left - before, this.refresh);
   };
 

@@ -174,15 +174,17 @@
       box.addEventListener("change", updateButtons);
       var text = document.createElement("span");
       text.className = "text";
-      var title = document.createElement("strong");
-      title.textContent = LABELS[s.name] || s.name;
-      text.appendChild(title);
+      var title = document.createElement("span");
+      var strong = document.createElement("strong");
+      strong.textContent = LABELS[s.name] || s.name;
+      title.appendChild(strong);
       if (s.verified) {
         var v = document.createElement("span");
         v.className = "verified";
         v.textContent = "verified";
-        text.appendChild(v);
+        title.appendChild(v);
       }
+      text.appendChild(title);
       var desc = document.createElement("span");
       desc.className = "desc";
       desc.textContent = s.description || "";

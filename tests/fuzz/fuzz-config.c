@@ -12,7 +12,9 @@
  * Asserted, beyond "no sanitizer report":
  *   - a refusal returns -1 with "path:line: message", 1 <= line <= the lines
  *     of the input, and leaves cfg zeroed;
- *   - an acceptance returns 0 with every documented range and rule holding:
+ *   - an acceptance returns 0, only for a file whose lines hold at most 198
+ *     characters (199 for a last line without a newline), with every documented
+ *     range and rule holding:
  *     strings set, public_url http(s) without a trailing '/', url_template with
  *     {session_token}, max_body, poll_interval, access_token_ttl and leeway in
  *     range, user keys with valid unique kids, an issuer, and a key length that
@@ -154,6 +156,25 @@ check_refused(const struct config *cfg, const char *err, size_t nlines)
         fail("error is not \"path:line: message\" with a line of the input", err);
 }
 
+/* The longest line, without its newline; a last line without one counts one less,
+ * as fgets(200) still reads 199 characters of it whole. */
+static size_t
+longest_line(const uint8_t *data, size_t size)
+{
+    size_t longest = 0, start = 0;
+
+    for (size_t i = 0; i < size; i++) {
+        if (data[i] == '\n') {
+            if (i - start > longest)
+                longest = i - start;
+            start = i + 1;
+        }
+    }
+    if (start < size && size - start - 1 > longest)
+        longest = size - start - 1;
+    return longest;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -178,6 +199,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (config_load(conf_path, &cfg, err, sizeof err) == 0) {
         if (err[0] != '\0')
             fail("accepted with an error message", err);
+        if (longest_line(data, size) > 198)
+            fail("accepted a line longer than 198 characters", NULL);
         check_loaded(&cfg);
         config_free(&cfg);
     } else {

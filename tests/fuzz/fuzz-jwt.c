@@ -181,7 +181,7 @@ check_accepted(const char *tok, const struct jwt_user *user)
     static const char *const forbidden[] = {"jku", "jwk", "x5u", "x5c", "crit"};
     const char *d1 = strchr(tok, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
     const char *kid, *alg, *iss, *sub;
-    const struct config_user_key *key;
+    const struct config_user_key *key = NULL;
     json_object *hdr = NULL, *claims = NULL, *exp = NULL;
     unsigned char sig[crypto_sign_BYTES];
     size_t siglen = 0;
@@ -198,7 +198,9 @@ check_accepted(const char *tok, const struct jwt_user *user)
             fail("accepted a token with a forbidden header parameter");
     kid = str_member(hdr, "kid");
     alg = str_member(hdr, "alg");
-    if (!kid || !alg || !(key = config_user_key(&cfg, kid)))
+    if (kid)
+        key = config_user_key(&cfg, kid);
+    if (!kid || !alg || !key)
         fail("accepted a token without a configured kid or without alg");
     if (strcmp(alg, key->alg == JWT_ALG_EDDSA ? "EdDSA" : "HS256") != 0)
         fail("accepted a token whose alg is not its key's");

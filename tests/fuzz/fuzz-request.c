@@ -401,33 +401,53 @@ app_cred(const char *auth, const char *apikey)
 struct seen {
     const struct endpoint *e;
     const char *method; /* "GET" when absent, as serve() does */
-    const char *uri, *ctype, *auth, *apikey, *stoken;
+    const char *uri, *ctype, *auth, *apikey, *stoken, *origin;
     int minted;         /* auth was replaced by a minted user token */
     const char *body;
     size_t body_len;
     int body_short;
 };
 
+/* The path is the endpoint's, with a well-formed id or session token in it. */
+static int
+path_valid(const struct seen *s)
+{
+    const struct endpoint *e = s->e;
+    regmatch_t m[3];
+    size_t seg;
+
+    if (!s->uri || regexec(&route_re[e - endpoints], s->uri, 3, m, 0) != 0)
+        return 0;
+    if (!strstr(e->pattern, "{}"))
+        return 1;
+    seg = (size_t)(m[1].rm_eo - m[1].rm_so);
+    return e->uuid ? uuid_ok(s->uri + m[1].rm_so, seg) : seg == TOKEN_LEN;
+}
+
+/* A CORS preflight: it asks the database whether the Origin may call, with no
+ * credential (browsers send none with a preflight). */
+static int
+is_preflight(const struct seen *s)
+{
+    return s->e->preflight && strcmp(s->method, "OPTIONS") == 0 && s->origin;
+}
+
 /* Could this request have passed validation, i.e. been sent to the database? */
 static const char *
 why_no_db(const struct seen *s)
 {
     const struct endpoint *e = s->e;
-    regmatch_t m[3];
-    size_t i = (size_t)(e - endpoints);
     const char *bt = bearer_token(s->auth);
     json_object *body = NULL, *v = NULL;
     const char *r = NULL;
     char qtok[TOKEN_LEN + 8];
 
-    if (!s->uri || regexec(&route_re[i], s->uri, 3, m, 0) != 0)
-        return "path does not match";
+    if (!path_valid(s))
+        return "path does not match, or a malformed id in it";
+    if (is_preflight(s))
+        return NULL;
     if (!method_allowed(e, s->method))
         return "method not allowed";
-    if (e->uuid && !uuid_ok(s->uri + m[1].rm_so, (size_t)(m[1].rm_eo - m[1].rm_so)))
-        return "id is not a UUID";
-    if (!e->uuid && strstr(e->pattern, "{}") && m[1].rm_eo - m[1].rm_so != TOKEN_LEN)
-        return "session token in the path is not a token";
     switch (e->cred) {
     case CRED_BASIC:
         if (!s->auth || strncasecmp(s->auth, "Basic ", 6) != 0)
@@ -535,7 +555,7 @@ check_answer(const struct seen *s, int status, json_object *body, int no_body,
     const char *codes = error_code_for(status), *why;
     json_object *v = NULL;
     char msg[160];
-    int path_ok = s->uri && regexec(&route_re[s->e - endpoints], s->uri, 0, NULL, 0) == 0;
+    int allowed = method_allowed(s->e, s->method);
 
     snprintf(msg, sizeof msg, "%s: status %d", s->e->name, status);
     if (!codes)
@@ -556,10 +576,12 @@ check_answer(const struct seen *s, int status, json_object *body, int no_body,
         fail("401 without WWW-Authenticate, 405 without Allow or 503 without Retry-After", msg);
     if (framing_413)
         return;
-    /* token looks at the path first, every other endpoint at the method first */
-    if ((s->e->h == handle_token ? path_ok : 1) &&
-        (status == 405) == method_allowed(s->e, s->method))
-        fail("405 for an allowed method, or another answer to a method not allowed", msg);
+    /* Endpoints look at the path or the method first; with a valid path a method
+     * not allowed is a 405 either way, except a CORS preflight. */
+    if (status == 405 && allowed)
+        fail("405 for an allowed method", msg);
+    if (status != 405 && !allowed && !is_preflight(s) && path_valid(s))
+        fail("a method not allowed, on a valid path, answered other than 405", msg);
     if (status == 503 && (why = why_no_db(s)) != NULL) {
         fprintf(report, "fuzz-request: %s reached the database although: %s\n", s->e->name, why);
         fail("a request that must be refused passed validation", msg);
@@ -735,6 +757,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.auth = fields[F_AUTH];
     s.apikey = fields[F_APIKEY];
     s.stoken = fields[F_STOKEN];
+    s.origin = fields[F_ORIGIN];
     s.body = (const char *)body;
     s.body_len = body_len;
     if (sel & 0x10) {
