@@ -20,6 +20,7 @@
  *     style,                // false: do not add the default stylesheet
  *   });
  *   widget.unmount();       // stops polling and cancels the session if it is still open
+ *   widget.status, widget.sessionId, widget.url (the code's current url), widget.restart()
  *
  * The page's backend creates the session with the application's secret; this file only
  * ever holds the session token, which is in the QR code anyway.
@@ -295,7 +296,7 @@
     if (this.session.expiresAt === null) return;
     var left = this.session.expiresAt - Date.now();
     // Renew early enough for a slow network, never in the first half of a short code's life.
-    var before = Math.min(this.refreshBefore * 1000, left / 2) - 60000;
+    var before = Math.min(this.refreshBefore * 1000, left / 2);
     this.later("refresh", left - before, this.refresh);
   };
 
@@ -478,6 +479,7 @@
   };
 
   Widget.prototype.restart = function () {
+    this.stop();
     this.cancelSession();
     this.session = null;
     this.status = null;
@@ -528,6 +530,9 @@
       },
       get sessionId() {
         return w.session ? w.session.id : null;
+      },
+      get url() {
+        return w.session && !TERMINAL[w.status] ? w.session.url : null;
       }
     };
   }

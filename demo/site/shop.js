@@ -50,6 +50,13 @@
     return { scope: words.length ? words : DEFAULT_SCOPE, expires_in: exp > 0 ? exp : undefined };
   }
 
+  // ?base=: qrshare on another origin (the tests' cross-origin case); loopback only, so
+  // that a link to the demo cannot send its session tokens elsewhere.
+  function apiBase() {
+    var base = new URLSearchParams(location.search).get("base") || "";
+    return /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?$/.test(base) ? base : "";
+  }
+
   function buildForm(scope) {
     var fields = $("fields");
     scope.forEach(function (name) {
@@ -120,6 +127,7 @@
     var want = requested();
     buildForm(want.scope);
     var widget = sdk.mount($("qrshare"), {
+      baseUrl: apiBase(),
       onSessionIdResolver: function () {
         event("onSessionIdResolver");
         return fetch("/demo-api/session", {
@@ -148,6 +156,11 @@
       }
     });
     window.demoWidget = widget;
+    var open = $("open-phone");
+    if (open)
+      open.addEventListener("click", function () {
+        if (widget.url) window.open(widget.url, "_blank", "noopener");
+      });
     return widget;
   }
 

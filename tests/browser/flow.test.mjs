@@ -11,6 +11,7 @@
 //   e  the SDK as an ES module; unmount cancels the session; a phone gets a link, not a QR
 //   f  with the demo identity provider off, the demo sign-in is refused
 //   g  the server unreachable: onError runs with "network"
+//   h  qrshare on another origin than the page: CORS, ETag polls, the whole flow
 //
 // Screenshots of each final state go to $QRSHARE_ARTIFACTS (default run/browser/).
 import { chromium, devices } from "playwright-core";
@@ -44,7 +45,7 @@ function readEnv(file) {
 
 // --- TAP -----------------------------------------------------------------------------
 
-const PLAN = 24;
+const PLAN = 26;
 let n = 0;
 let failed = 0;
 console.log(`1..${PLAN}`);
@@ -203,6 +204,7 @@ await group("a", 7, async () => {
   await shot(desk, "a-desktop-confirming.png");
 
   await phone.uncheck('#scopes input[value="phone"]');
+  await shot(phone, "a-phone-choice.png");
   await phone.click("#confirm");
   await waitText(phone.locator("#done-title"), "Shared with Demo Shop");
   ok(true, "a: the phone shares two of the three");
@@ -220,7 +222,7 @@ await group("a", 7, async () => {
     ev
   );
   await shot(desk, "a-desktop-success.png");
-  await readmeShot(path.join(ART, "a-desktop-success.png"), path.join(ART, "a-phone-consent.png"));
+  await readmeShot(path.join(ART, "a-desktop-success.png"), path.join(ART, "a-phone-choice.png"));
   await ctx.close();
   await pctx.close();
 });
@@ -392,6 +394,46 @@ await group("g", 1, async () => {
     'g: when the server cannot be reached, onError runs with "network" and a retry is offered', line);
   await shot(desk, "g-desktop-network.png");
   await ctx.close();
+});
+
+// --- (h) qrshare on another origin than the page (CORS) -------------------------------------
+
+await group("h", 2, async () => {
+  const port = new URL(BASE).port;
+  const origin = `http://localhost:${port}`;
+  const psql = (sql) =>
+    execFileSync("psql", ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-v", `origin=${origin}`,
+      "-v", `cid=${env.QRSHARE_CLIENT_ID}`, "-d", env.QRSHARE_PSQL], { input: sql, stdio: ["pipe", "pipe", "pipe"] });
+  psql(`UPDATE qrshare.applications SET cors_origins = array_append(array_remove(cors_origins, :'origin'), :'origin')
+         WHERE client_id = :'cid';`);
+  try {
+    const ctx = await desktopContext();
+    const desk = await ctx.newPage();
+    const answers = [];
+    desk.on("response", (r) => {
+      if (r.url().startsWith(BASE + "/auth/v2/")) answers.push(r.status());
+    });
+    await desk.goto(`${origin}/demo/?base=${encodeURIComponent(BASE)}`);
+    const url = await scanQr(desk, "h-qr.png");
+    await desk.waitForTimeout(5000); // a few polls while nobody scans
+    ok(tokenUrl.test(url) && answers.includes(304) && answers.every((s) => s === 200 || s === 304),
+      "h: a page on another origin gets its QR and polls qrshare with If-None-Match (304s)", answers);
+
+    const pctx = await phoneContext();
+    const phone = await pctx.newPage();
+    await phone.goto(url);
+    await signIn(phone, "ada");
+    await phone.locator("#consent").waitFor({ state: "visible", timeout: 10000 });
+    await phone.click("#confirm");
+    await desk.locator("#result").waitFor({ state: "visible", timeout: 15000 });
+    const got = await sharedValues(desk);
+    ok(JSON.stringify(Object.keys(got)) === '["email","names","phone"]', "h: the cross-origin flow completes", got);
+    await shot(desk, "h-desktop-cross-origin.png");
+    await ctx.close();
+    await pctx.close();
+  } finally {
+    psql(`UPDATE qrshare.applications SET cors_origins = array_remove(cors_origins, :'origin') WHERE client_id = :'cid';`);
+  }
 });
 
 // --- (d) the application secret never reaches the browser ------------------------------------

@@ -189,14 +189,14 @@ catches_sigterm() {
     [ -n "$m" ] && (((16#$m >> 14) & 1))
 }
 
-# spawn NAME [CHILDREN]: start the executable NAME under spawn-fcgi on its socket,
-# exactly as ./bootstrap stack_start does (as user qrshare when run as root).
+# spawn NAME: start the executable NAME under spawn-fcgi again, with ./bootstrap's own
+# spawn (same socket, pid file, user, children, QRSHARE_CONF, log), e.g. after a test
+# stopped it. The build is the stack's.
 spawn() {
-    local e=$1 n=${2:-2} user=()
-    [ "$(id -u)" -eq 0 ] && user=(-u qrshare -g qrshare -U qrshare -G qrshare)
-    QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -s "$QRSHARE_STATE/sockets/$e.sock" -F "$n" \
-        -P "$QRSHARE_STATE/sockets/$e.pid" -M 0660 "${user[@]}" \
-        -- "$QRSHARE_BUILD/cgi-bin/$e" >/dev/null 2>>"$QRSHARE_STATE/logs/$e.log"
+    (
+        # shellcheck disable=SC1091
+        . "$QRSHARE_TOP/bootstrap" && build=$QRSHARE_BUILD && set +e && spawn "$QRSHARE_STATE" "$1"
+    )
 }
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on.

@@ -113,8 +113,8 @@ check_loaded(const struct config *cfg)
     if (!*cfg->token_issuer || (cfg->audience && !*cfg->audience))
         fail("accepted an empty token_issuer or audience", NULL);
     if (cfg->max_body < 1024 || cfg->max_body > 16777216 || cfg->poll_interval < 1 ||
-        cfg->poll_interval > 60 || cfg->access_token_ttl < 60 ||
-        cfg->access_token_ttl > 2592000 || cfg->leeway < 0 || cfg->leeway > 60)
+        cfg->poll_interval > 60 || cfg->access_token_ttl < 60 || cfg->access_token_ttl > 2592000 ||
+        cfg->leeway < 0 || cfg->leeway > 60)
         fail("accepted a number out of its range", NULL);
     if (cfg->nkeys > CONFIG_MAX_KEYS || cfg->nseal_keys > CONFIG_MAX_SEAL_KEYS)
         fail("too many keys", NULL);
@@ -125,7 +125,7 @@ check_loaded(const struct config *cfg)
             fail("accepted a bad or repeated kid", k->kid);
         if (!k->issuer || !*k->issuer)
             fail("accepted a user key without issuer", k->kid);
-        if (k->alg == JWT_ALG_EDDSA ? k->key_len != 32
+        if (k->alg == JWT_ALG_EDDSA   ? k->key_len != 32
             : k->alg == JWT_ALG_HS256 ? k->key_len < 32 || k->key_len > 64
                                       : 1)
             fail("accepted a user key whose length does not fit its alg", k->kid);

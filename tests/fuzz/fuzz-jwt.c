@@ -191,7 +191,8 @@ check_accepted(const char *tok, const struct jwt_user *user)
         fail("accepted a token that is not three parts");
     hdr = decode_part(tok, (size_t)(d1 - tok));
     claims = decode_part(d1 + 1, (size_t)(d2 - d1 - 1));
-    if (!json_object_is_type(hdr, json_type_object) || !json_object_is_type(claims, json_type_object))
+    if (!json_object_is_type(hdr, json_type_object) ||
+        !json_object_is_type(claims, json_type_object))
         fail("accepted a token whose parts are not JSON objects");
     for (size_t i = 0; i < sizeof forbidden / sizeof forbidden[0]; i++)
         if (json_object_object_get_ex(hdr, forbidden[i], NULL))
@@ -271,8 +272,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         k = (mode >> 1) & 3;
         flip = (mode >> 3) & 1;
-        tok = sign_token(data, (size_t)(nl - data), nl + 1, size - (size_t)(nl - data) - 1, k,
-                         flip);
+        tok =
+            sign_token(data, (size_t)(nl - data), nl + 1, size - (size_t)(nl - data) - 1, k, flip);
     } else {
         tok = xstrndup((const char *)data, size); /* stops at a NUL, as a header would */
     }

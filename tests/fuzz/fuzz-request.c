@@ -64,12 +64,22 @@
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 enum field {
-    F_METHOD, F_URI, F_CTYPE, F_CLEN, F_AUTH, F_APIKEY, F_STOKEN, F_INM, F_ORIGIN, F_BODY, F_COUNT
+    F_METHOD,
+    F_URI,
+    F_CTYPE,
+    F_CLEN,
+    F_AUTH,
+    F_APIKEY,
+    F_STOKEN,
+    F_INM,
+    F_ORIGIN,
+    F_BODY,
+    F_COUNT
 };
 
 static const char *const env_names[F_BODY] = {
-    "REQUEST_METHOD",      "REQUEST_URI",         "CONTENT_TYPE",
-    "CONTENT_LENGTH",      "HTTP_AUTHORIZATION",  "HTTP_X_API_KEY",
+    "REQUEST_METHOD",          "REQUEST_URI",        "CONTENT_TYPE",
+    "CONTENT_LENGTH",          "HTTP_AUTHORIZATION", "HTTP_X_API_KEY",
     "HTTP_DATA_SESSION_TOKEN", "HTTP_IF_NONE_MATCH", "HTTP_ORIGIN",
 };
 
@@ -263,8 +273,7 @@ check_route(const char *uri, size_t small_idlen)
                         endpoints[i].pattern, idlen, got, want);
                 fail("http_route disagrees with the regex", NULL);
             }
-            if (got == 0 && has_id &&
-                (strlen(id) != seg || memcmp(id, uri + m[1].rm_so, seg) != 0))
+            if (got == 0 && has_id && (strlen(id) != seg || memcmp(id, uri + m[1].rm_so, seg) != 0))
                 fail("http_route copied another id than the segment", endpoints[i].pattern);
             free(id);
         }
@@ -333,8 +342,8 @@ check_query(const char *uri, size_t small_outlen)
             int want = ref_query_param(uri, names[i], ref, outlens[k]);
 
             if (got != want || (got == 0 && strcmp(out, ref) != 0)) {
-                fprintf(report, "name %s outlen %zu: http_query_param %d, reference %d\n",
-                        names[i], outlens[k], got, want);
+                fprintf(report, "name %s outlen %zu: http_query_param %d, reference %d\n", names[i],
+                        outlens[k], got, want);
                 fail("http_query_param disagrees with the reference", NULL);
             }
             free(out);
@@ -348,8 +357,9 @@ check_query(const char *uri, size_t small_outlen)
 static int
 is_token(const char *s)
 {
-    return s && strlen(s) == TOKEN_LEN && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
-                                                 "rstuvwxyz0123456789-_") == TOKEN_LEN;
+    return s && strlen(s) == TOKEN_LEN &&
+           strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq"
+                     "rstuvwxyz0123456789-_") == TOKEN_LEN;
 }
 
 static int
@@ -402,7 +412,7 @@ struct seen {
     const struct endpoint *e;
     const char *method; /* "GET" when absent, as serve() does */
     const char *uri, *ctype, *auth, *apikey, *stoken, *origin;
-    int minted;         /* auth was replaced by a minted user token */
+    int minted; /* auth was replaced by a minted user token */
     const char *body;
     size_t body_len;
     int body_short;
@@ -524,14 +534,22 @@ static const char *
 error_code_for(int status)
 {
     switch (status) {
-    case 400: return "invalid_request invalid_scope";
-    case 401: return "invalid_client invalid_token";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 413: return "payload_too_large";
-    case 415: return "unsupported_media_type";
-    case 503: return "unavailable";
-    default: return NULL;
+    case 400:
+        return "invalid_request invalid_scope";
+    case 401:
+        return "invalid_client invalid_token";
+    case 404:
+        return "not_found";
+    case 405:
+        return "method_not_allowed";
+    case 413:
+        return "payload_too_large";
+    case 415:
+        return "unsupported_media_type";
+    case 503:
+        return "unavailable";
+    default:
+        return NULL;
     }
 }
 
@@ -549,8 +567,8 @@ word_in(const char *words, const char *w)
 /* The checks common to both ways in. body is NULL for a HEAD answer (no_body);
  * headers holds the header lines; framing_413: serve() answered, not the handler. */
 static void
-check_answer(const struct seen *s, int status, json_object *body, int no_body,
-             const char *headers, int framing_413)
+check_answer(const struct seen *s, int status, json_object *body, int no_body, const char *headers,
+             int framing_413)
 {
     const char *codes = error_code_for(status), *why;
     json_object *v = NULL;
@@ -739,8 +757,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         p = nl + 1;
     }
-    if (fields[F_AUTH] && (strcmp(fields[F_AUTH], "@user") == 0 ||
-                           strcmp(fields[F_AUTH], "@user-ed") == 0)) {
+    if (fields[F_AUTH] &&
+        (strcmp(fields[F_AUTH], "@user") == 0 || strcmp(fields[F_AUTH], "@user-ed") == 0)) {
         fields[F_AUTH] = strcmp(fields[F_AUTH], "@user") == 0 ? user_hs : user_ed;
         s.minted = 1;
     }
