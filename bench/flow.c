@@ -252,7 +252,7 @@ flow(struct worker *w, int record)
         case 0:
             snprintf(hdr, sizeof hdr, "X-Api-Key: %s\r\n", api_key);
             n = format_request(req, sizeof req, "POST", "/auth/v2/session/", hdr,
-                               "{\"scope\":\"email names\",\"vendor_data\":\"bench-flow\"}");
+                               "{\"scope\":\"email names\",\"vendor_data\":\"flow\"}");
             break;
         case 1:
             snprintf(path, sizeof path, "/auth/v2/session/%s/information/", token);

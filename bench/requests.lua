@@ -4,7 +4,9 @@
 -- BENCH_REQS   file, one request a line: METHOD<TAB>PATH<TAB>BODY or -<TAB>Header: v<TAB>...
 -- BENCH_ORDER  random (default): a random line each time; seq: each thread walks its
 --              own share of the lines in order, round and round
--- BENCH_LIMIT  a thread stops after this many answers (0 or unset: run for -d)
+-- BENCH_LIMIT  a thread stops after this many answers (0 or unset: run for -d); when
+--              every thread has stopped, the last one ends wrk (SIGINT: wrk otherwise
+--              sleeps out -d). BENCH_DONE names a fresh file the threads count in.
 --
 -- done() prints one line: BENCH requests=N seconds=S rps=R p50_us=.. p99_us=.. non2xx=N errors=N
 
@@ -20,6 +22,7 @@ end
 local reqs, nreq, pos = {}, 0, 0
 local limit, answers, non2xx = 0, 0, 0
 local random_order = true
+local nthreads = 1
 
 local function split(line)
    local f = {}
@@ -29,7 +32,7 @@ end
 
 function init(args)
    local file = assert(os.getenv("BENCH_REQS"), "BENCH_REQS is not set")
-   local nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
+   nthreads = tonumber(os.getenv("BENCH_THREADS") or "1")
    random_order = (os.getenv("BENCH_ORDER") or "random") ~= "seq"
    limit = tonumber(os.getenv("BENCH_LIMIT") or "0")
    local i = 0
@@ -66,7 +69,26 @@ function response(status, headers, body)
       non2xx = non2xx + 1
       if non2xx <= 3 then io.stderr:write("wrk: HTTP ", status, " ", body, "\n") end
    end
-   if limit > 0 and answers >= limit then wrk.thread:stop() end
+   if limit > 0 and answers == limit then finish() end
+end
+
+-- This thread is done: stop it, and end wrk when it is the last one.
+function finish()
+   wrk.thread:stop()
+   local done_file = assert(os.getenv("BENCH_DONE"), "BENCH_DONE is not set")
+   local f = assert(io.open(done_file, "a"))
+   f:write(tid, "\n")
+   f:close()
+   local n = 0
+   for _ in io.lines(done_file) do n = n + 1 end
+   if n >= nthreads then
+      local stat = assert(io.open("/proc/self/stat"))
+      local pid = stat:read("*n")
+      stat:close()
+      -- later, from outside: by then the threads have returned, and the signal
+      -- reaches the main thread, which sleeps out -d otherwise
+      os.execute("(sleep 0.3; kill -INT " .. pid .. ") &")
+   end
 end
 
 function done(summary, latency, requests)

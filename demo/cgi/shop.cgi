@@ -73,7 +73,7 @@ create_session() {
         <<<"$body" 2>/dev/null) || fail 400 invalid_request "expires_in must be an integer"
     [ "$expires_in" -eq 0 ] || { [ "$expires_in" -ge 30 ] && [ "$expires_in" -le 3600 ]; } ||
         fail 400 invalid_request "expires_in must be between 30 and 3600"
-    [ -n "$scope" ] && [ ${#scope} -le 400 ] || fail 400 invalid_request "scope is empty or too long"
+    { [ -n "$scope" ] && [ ${#scope} -le 400 ]; } || fail 400 invalid_request "scope is empty or too long"
     for w in $scope; do
         [[ $scopes == *" $w "* ]] || fail 400 invalid_request "unknown scope"
     done
@@ -91,7 +91,7 @@ create_session() {
 }
 
 fetch_decision() {
-    local id= visit= kv status
+    local id='' visit='' kv status
     [ "$method" = GET ] || reply 405 '{"error":"method_not_allowed","error_description":"use GET"}' 'Allow: GET'
     for kv in ${query//&/ }; do
         [[ $kv == session_id=* ]] && id=${kv#session_id=}

@@ -142,6 +142,8 @@
       },
       onStatus: function (status) {
         event("onStatus: " + status);
+        var open = $("open-phone");
+        if (open) open.parentNode.hidden = status !== "initialized";
       },
       onSuccess: function (result) {
         event("onSuccess");

@@ -6,9 +6,10 @@
 #   name | method | path | headers | body | status | error
 # - path, headers and literal bodies may name {{PLACEHOLDERS}} (the map P below).
 # - headers: ";;"-separated; shorthands: KEY, KEY2 (X-Api-Key of app 1, 2), BASIC (app 1's
-#   client_id:client_secret), AT (app 1's client access token), ST1 (the session token of S1), JSON, FORM (Content-Type),
-#   JWT:NAME (Authorization: Bearer with the user token TOK[NAME]); anything else is one
-#   "Name: value" header ("Name:" alone removes a header curl would send).
+#   client_id:client_secret), AT (app 1's client access token), ST1 (the session token of
+#   S1), JSON, FORM (Content-Type), JWT:NAME (Authorization: Bearer with the user token
+#   TOK[NAME]); anything else is one "Name: value" header ("Name:" alone removes a header
+#   curl would send).
 # - body: @NAME for the generated file $tmp/hostile/NAME, NONE for no body at all, else
 #   literal (empty: Content-Length: 0, as browsers send on a POST without a body).
 # - method RAW / RAW-HALF: the body file is sent as it is on a TCP connection (RAW-HALF
@@ -22,8 +23,7 @@
 #   a 401 must carry its WWW-Authenticate.
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
-. /tmp/h6-lib-block.sh # DEV-ONLY
-plan 325
+plan 326
 
 export LC_ALL=C
 mkdir -p "$tmp/hostile"
@@ -58,7 +58,7 @@ is "200 200 initialized retrieved confirmed initialized" \
 PUB=$(ed25519_public_key)
 HDR_ED='{"alg":"EdDSA","typ":"JWT","kid":"'$QRSHARE_ED25519_KID'"}'
 HDR_HS='{"alg":"HS256","typ":"JWT","kid":"'$QRSHARE_HS256_KID'"}'
-# alg:... | kid:...: a header like HDR_ED with that member changed.
+# hdr JQ-FILTER: the header HDR_ED changed by JQ-FILTER.
 hdr() { jq -c "$1" <<<"$HDR_ED"; }
 
 # The forging works: the same recipes with nothing wrong are accepted (on sessions of
@@ -148,8 +148,13 @@ TOK[over-8k]=$(user_token mallory EdDSA --claim "pad=$(head -c 6500 /dev/zero | 
 TOK[client-secret]=$KEY1
 TOK[client-token]=$AT
 TOK[empty]=
+sig_len() { printf '%s' "${1##*.}" | b64url_decode | wc -c; }
+is "std:yes flip:yes 63 65 over:yes" \
+    "std:$([[ ${TOK[hdr-std-base64]%%.*} == *[+/]* ]] && echo yes) flip:$([ "${TOK[sig-flip]}" != "$GOOD" ] && echo yes) $(sig_len "${TOK[sig-63]}") $(sig_len "${TOK[sig-65]}") over:$([ ${#TOK[over-8k]} -gt 8192 ] && echo yes)" \
+    "setup: the edited tokens are what their rows say"
 
 # --- generated bodies and raw requests -----------------------------------------------
+# shellcheck disable=SC2059 # the format holds the bytes, as \x escapes
 body() { printf "$2" >"$tmp/hostile/$1"; } # body NAME PRINTF-FORMAT
 rep() { head -c "$2" /dev/zero | tr '\0' "$1"; } # rep CHAR N
 # pad_json NAME SIZE PREFIX SUFFIX: PREFIX, "x" repeated, SUFFIX: exactly SIZE bytes.
@@ -543,6 +548,7 @@ trim() { # trim VAR...: each VAR without its leading and trailing spaces
     local -n v
     for v in "$@"; do v=${v#"${v%%[! ]*}"} v=${v%"${v##*[! ]}"}; done
 }
+text=''
 logs_mark
 BEFORE=$(db_snapshot "$ID1" "$ID2")
 n5xx=0
@@ -591,7 +597,7 @@ while IFS= read -r row; do
         <<<"$BODY" 2>/dev/null) && [ -n "$got_error" ] || got_error="(not JSON)"
     [[ $STATUS == 5* ]] && n5xx=$((n5xx + 1))
     # What this row wants, and what came.
-    want_allow= why=
+    want_allow='' why=''
     [[ $want_error == method_not_allowed:* ]] && want_allow=${want_error#*:} want_error=method_not_allowed
     if ! [[ $STATUS =~ ^($want_status)$ ]]; then
         why="status $STATUS, wanted $want_status"

@@ -250,3 +250,189 @@ is_error_h() {
 qr_decode() {
     rsvg-convert -w 400 "$1" -o "$1.png" 2>/dev/null && zbarimg --raw -q "$1.png" 2>/dev/null
 }
+
+# --- hostile input and canaries (hostile.t, canary.t) -----------------------------------
+
+# b64url: stdin as base64url without padding. b64url_decode: the bytes of base64url
+# (padded or not) on stdin.
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+b64url_decode() {
+    local s
+    s=$(tr -- '-_' '+/' | tr -d '=')
+    while [ $((${#s} % 4)) -ne 0 ]; do s+='='; done
+    printf '%s' "$s" | base64 -d
+}
+
+# ed25519_public_key: the users' Ed25519 public key, base64url: the env holds the 64-byte
+# secret key only, whose last 32 bytes are the public key.
+ed25519_public_key() { printf '%s' "$QRSHARE_ED25519_SECRET_KEY" | b64url_decode | tail -c 32 | b64url; }
+
+# jwt_claims [JQ-FILTER]: the claims of a valid user token (sub "mallory", 5 minutes), as
+# compact JSON, changed by JQ-FILTER (e.g. 'del(.aud)', '.exp = .iat - 3600').
+jwt_claims() {
+    jq -cn --arg iss "$QRSHARE_USER_ISS" --arg aud "$QRSHARE_USER_AUD" --argjson now "$(date +%s)" \
+        "{iss: \$iss, aud: \$aud, sub: \"mallory\", iat: \$now, exp: (\$now + 300)} | ${1:-.}"
+}
+
+# jwt_forge HEADER CLAIMS SIGNER: a compact JWS of the JSON texts HEADER and CLAIMS, byte
+# for byte, signed by SIGNER: "ed" (the users' Ed25519 key, as their identity provider
+# signs), "hs:B64URL" (HMAC-SHA256 keyed with those bytes), "rs" (RS256, a throwaway RSA
+# key) or "none" (an empty signature). Needs openssl.
+jwt_forge() {
+    local in sig=
+    in="$(printf '%s' "$1" | b64url).$(printf '%s' "$2" | b64url)"
+    case $3 in
+    ed)
+        [ -s "$tmp/users-ed25519.pem" ] || {
+            printf '\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65\x70\x04\x22\x04\x20'
+            printf '%s' "$QRSHARE_ED25519_SECRET_KEY" | b64url_decode | head -c 32
+        } | openssl pkey -inform DER -out "$tmp/users-ed25519.pem" || return 1
+        printf '%s' "$in" >"$tmp/jws-input"
+        sig=$(openssl pkeyutl -sign -rawin -inkey "$tmp/users-ed25519.pem" -in "$tmp/jws-input" | b64url)
+        ;;
+    hs:*)
+        sig=$(printf '%s' "$in" | openssl dgst -sha256 -binary -mac HMAC -macopt \
+            "hexkey:$(printf '%s' "${3#hs:}" | b64url_decode | od -An -v -tx1 | tr -d ' \n')" | b64url)
+        ;;
+    rs)
+        [ -s "$tmp/rs256.pem" ] ||
+            openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rs256.pem" 2>/dev/null
+        sig=$(printf '%s' "$in" | openssl dgst -sha256 -binary -sign "$tmp/rs256.pem" | b64url)
+        ;;
+    none) ;;
+    *) return 1 ;;
+    esac
+    printf '%s.%s\n' "$in" "$sig"
+}
+
+# jwt_sig_edit TOKEN flip|drop|pad|noncanonical: TOKEN with its signature's first bit
+# flipped, its last byte dropped (63 bytes for Ed25519), "==" padding added, or its last
+# base64url character changed so that the unused low bits are not zero (the same bytes
+# spelled another way).
+jwt_sig_edit() {
+    local t=$1 sig=${1##*.} a=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_ i
+    case $2 in
+    flip) i=${a%%"${sig:0:1}"*} i=${#i} sig=${a:$((i ^ 32)):1}${sig:1} ;;
+    drop) sig=$(printf '%s' "$sig" | b64url_decode | head -c -1 | b64url) ;;
+    pad) sig="$sig==" ;;
+    noncanonical) i=${a%%"${sig: -1}"*} i=${#i} sig=${sig:0:-1}${a:$((i ^ 1)):1} ;;
+    esac
+    printf '%s.%s\n' "${t%.*}" "$sig"
+}
+
+# raw_http FILE [half]: sends the bytes of FILE to the web server as they are (a client that
+# lies about framing, which curl will not do), with "half" closing its sending side after
+# them. STATUS (000 when no answer came within 5 s), BODY and the headers ($tmp/h) of the
+# first answer, as req sets them.
+raw_http() {
+    local port=${QRSHARE_URL##*:}
+    port=${port%%/*}
+    STATUS=$(perl -MIO::Socket::INET -MSocket=SHUT_WR -e '
+        my ($port, $file, $half, $h, $b) = @ARGV;
+        open(my $in, "<:raw", $file) or die; local $/; my $req = <$in>;
+        my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Timeout => 5) or die;
+        binmode $s; print $s $req; $s->flush; shutdown($s, SHUT_WR) if $half;
+        my $r = "";
+        eval { local $SIG{ALRM} = sub { die "timeout\n" }; alarm 5;
+               while (sysread($s, my $buf, 65536)) { $r .= $buf } alarm 0 };
+        my ($head, $rest) = split /\r\n\r\n/, $r, 2;
+        my ($st) = ($head // "") =~ m{^HTTP/1\.[01] (\d{3})};
+        my ($cl) = ($head // "") =~ m{\r\nContent-Length:\s*(\d+)}i;
+        open(my $ho, ">:raw", $h); print $ho ($head // ""), "\r\n";
+        open(my $bo, ">:raw", $b); print $bo substr($rest // "", 0, $cl // length($rest // ""));
+        print $st // "000";
+    ' "$port" "$1" "${2:-}" "$tmp/h" "$tmp/b" 2>/dev/null) || STATUS=000
+    BODY=$(cat "$tmp/b" 2>/dev/null)
+}
+
+# db_snapshot CLIENT_ID...: row counts and checksums of all that a request can write for
+# those applications (their rows, sessions, sessions' events, client tokens), one line to
+# compare before and after.
+db_snapshot() {
+    local ids
+    ids=$(printf "'%s'," "$@")
+    sql "WITH a AS (SELECT * FROM qrshare.applications WHERE client_id = ANY (ARRAY[${ids%,}]::text[])),
+        s AS (SELECT s.* FROM qrshare.sessions s WHERE s.application_id IN (SELECT id FROM a)),
+        e AS (SELECT e.* FROM qrshare.session_events e WHERE e.session_id IN (SELECT id FROM s)),
+        t AS (SELECT t.* FROM qrshare.client_tokens t WHERE t.application_id IN (SELECT id FROM a))
+        SELECT concat_ws(' ', (SELECT count(*) FROM a), (SELECT count(*) FROM s),
+            (SELECT count(*) FROM e), (SELECT count(*) FROM t),
+            (SELECT md5(coalesce(string_agg(a::text, '|' ORDER BY a.id), '')) FROM a),
+            (SELECT md5(coalesce(string_agg(s::text, '|' ORDER BY s.id), '')) FROM s),
+            (SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY e.id), '')) FROM e),
+            (SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.token_hash), '')) FROM t))"
+}
+
+# logs_mark: remember how far every log of the stack goes; logs_since: what the
+# executables, lighttpd and PostgreSQL have written since logs_mark, each line prefixed
+# with its log's name.
+logs_mark() {
+    local f
+    LOG_MARKS=()
+    for f in "$QRSHARE_STATE"/logs/*.log "$QRSHARE_STATE"/postgres.log; do
+        LOG_MARKS+=("$f=$(stat -c %s "$f" 2>/dev/null || echo 0)")
+    done
+}
+logs_since() {
+    local m f
+    for m in "${LOG_MARKS[@]}"; do
+        f=${m%=*}
+        tail -c +$((${m##*=} + 1)) "$f" 2>/dev/null | sed "s|^|$(basename "$f"): |"
+    done
+}
+
+# crash_lines: lines since logs_mark that tell of a crash, a sanitizer report or a dead
+# FastCGI backend.
+crash_lines() {
+    logs_since | grep -aiE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|Aborted|core dumped|stack smashing|double free|server process .* was terminated|backend died|child exited|died'
+}
+
+# stack_alive: 0 when every executable's spawn-fcgi children and lighttpd still run;
+# otherwise prints the names of those that do not.
+stack_alive() {
+    local f e rc=0
+    for f in "$QRSHARE_STATE"/sockets/*.pid; do
+        [ -f "$f" ] || continue
+        e=$(basename "$f" .pid)
+        # shellcheck disable=SC2046
+        all_alive $(pids "$e") || { echo "$e"; rc=1; }
+    done
+    alive "$(cat "$QRSHARE_STATE/lighttpd.pid" 2>/dev/null)" || { echo lighttpd; rc=1; }
+    return $rc
+}
+
+# pg_log_everything: PostgreSQL logs every statement with all its parameters (as an
+# operator chasing a problem would have it) until pg_log_reset; call that from an EXIT
+# trap, the settings are in the cluster's postgresql.auto.conf.
+pg_log_everything() {
+    sql "ALTER SYSTEM SET log_statement = 'all'" >/dev/null &&
+        sql 'ALTER SYSTEM SET log_parameter_max_length = -1' >/dev/null &&
+        sql 'ALTER SYSTEM SET log_parameter_max_length_on_error = -1' >/dev/null &&
+        sql "ALTER SYSTEM SET log_error_verbosity = 'verbose'" >/dev/null &&
+        sql 'SELECT pg_reload_conf()' >/dev/null
+}
+pg_log_reset() {
+    local s
+    for s in log_statement log_parameter_max_length log_parameter_max_length_on_error log_error_verbosity; do
+        sql "ALTER SYSTEM RESET $s" >/dev/null
+    done
+    sql 'SELECT pg_reload_conf()' >/dev/null
+}
+
+# leak_corpus START-FILE: the files a leak could land in, one a line: everything in the
+# stack's directory (logs, PostgreSQL's log and data directory, sockets, temp files) but
+# the harness's own env file, qrshare.conf and key files, which hold secrets by design;
+# and every file under /tmp, /var/tmp and $TMPDIR modified since START-FILE, but this
+# test's own $tmp.
+leak_corpus() {
+    find "$QRSHARE_STATE" -xdev \( -path "$QRSHARE_STATE/keys" -o -path "$QRSHARE_STATE/env" \
+        -o -path "$QRSHARE_STATE/qrshare.conf" \) -prune -o -type f -print 2>/dev/null
+    find /tmp /var/tmp ${TMPDIR:+"$TMPDIR"} -xdev \( -path "$tmp" -o -path "$QRSHARE_STATE" \) -prune \
+        -o -type f -newer "$1" -print 2>/dev/null | sort -u
+}
+
+# leak_search CORPUS-FILE NEEDLE-FILE: "file<TAB>needle" for each needle (a line of
+# NEEDLE-FILE, taken as bytes) found in a file of CORPUS-FILE (binary-safe).
+leak_search() {
+    xargs -d '\n' -r grep -a -o -F -H -Z -f "$2" -- <"$1" 2>/dev/null | tr '\0' '\t' | sort -u
+}

@@ -3,7 +3,7 @@
 # then exits; an idle one exits at once. The request is held in flight by a row lock
 # taken from psql, so that the signal surely arrives while it waits in PostgreSQL.
 . "$(dirname "$0")/lib.sh"
-plan 17
+plan 19
 
 E=session-cancel
 SOCK=$QRSHARE_STATE/sockets/$E.sock
@@ -102,11 +102,12 @@ wait "$FG" || rc=$?
 FG=
 is 0 "$rc" "spawn-fcgi -n: the executable exits with status 0 after SIGTERM"
 
-# --- SIGTERM while the request body is still arriving ---------------------------------
-# lighttpd hands over a body only once it has all of it; Apache's mod_proxy_fcgi and
-# lighttpd with server.stream-request-body stream it as it comes. Here a FastCGI client
-# (bash over TCP) sends half the body of a token request, the executable gets SIGTERM
-# while it waits for the rest, then the rest arrives: the request must still be served.
+# --- SIGTERM while the request is still arriving ---------------------------------------
+# lighttpd sends a request's records in one go, and its body once it has all of it;
+# Apache's mod_proxy_fcgi, a web server on another host, or lighttpd with
+# server.stream-request-body send them as they come. Here a FastCGI client (bash over
+# TCP) stops half-way through a token request, the executable gets SIGTERM while it
+# waits for the rest, then the rest arrives: the request must still be served, in full.
 
 # fcgi_record TYPE CONTENT: one FastCGI record of request 1 on fd 3 (CONTENT: printf %b).
 fcgi_record() {
@@ -124,35 +125,45 @@ fcgi_params() {
     printf '%s' "$out"
 }
 
-FORM=grant_type=client_credentials
-FPORT=$(free_port)
-FG_EXE=token
-QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -n -a 127.0.0.1 -p "$FPORT" ${user[@]:+-u qrshare -g qrshare} \
-    -- "$QRSHARE_BUILD/cgi-bin/token" >/dev/null 2>>"$QRSHARE_STATE/logs/token.log" &
-FG=$!
-wait_for fg_ready
-exec 3<>"/dev/tcp/127.0.0.1/$FPORT"
-fcgi_record 1 '\x00\x01\x00\x00\x00\x00\x00\x00' # BEGIN_REQUEST, responder
-fcgi_record 4 "$(fcgi_params REQUEST_METHOD=POST REQUEST_URI=/auth/v2/token/ \
-    CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#FORM} \
-    "HTTP_AUTHORIZATION=Basic $(basic "$QRSHARE_CLIENT_ID" "$QRSHARE_CLIENT_SECRET")")"
-fcgi_record 4 ''
-fcgi_record 5 "${FORM:0:10}"
-sleep 0.3
-kill -TERM "$FG"
-sleep 0.3
-fcgi_record 5 "${FORM:10}"
-fcgi_record 5 ''
-timeout 5 cat <&3 >"$tmp/fcgi.out"
-exec 3<&-
-BODY=$(grep -ao '{.*}' "$tmp/fcgi.out")
-is "Status: 200 OK Bearer" "$(grep -ao 'Status: [0-9]* [A-Za-z ]*' "$tmp/fcgi.out") $(j .token_type)" \
-    "SIGTERM while the body arrives: the request is still served"
-[ "$(j .token_type)" = Bearer ] || echo "#   got: $(grep -ao 'Status: [0-9]*' "$tmp/fcgi.out") $BODY"
-rc=0
-wait "$FG" || rc=$?
-FG=
-is 0 "$rc" "SIGTERM while the body arrives: then the executable exits with status 0"
+# token_split WHERE: a token request to a token executable of this test's own, with
+# SIGTERM sent where the request pauses: "params" (after BEGIN_REQUEST) or "body" (after
+# half the body). ANSWER: the status line and token_type; RC: the exit status.
+token_split() {
+    local form=grant_type=client_credentials port
+    port=$(free_port)
+    FG_EXE=token
+    QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -n -a 127.0.0.1 -p "$port" \
+        ${user[@]:+-u qrshare -g qrshare} -- "$QRSHARE_BUILD/cgi-bin/token" \
+        >/dev/null 2>>"$QRSHARE_STATE/logs/token.log" &
+    FG=$!
+    wait_for fg_ready
+    exec 3<>"/dev/tcp/127.0.0.1/$port"
+    fcgi_record 1 '\x00\x01\x00\x00\x00\x00\x00\x00' # BEGIN_REQUEST: responder, close after
+    [ "$1" = params ] && { sleep 0.3; kill -TERM "$FG"; sleep 0.3; }
+    fcgi_record 4 "$(fcgi_params REQUEST_METHOD=POST REQUEST_URI=/auth/v2/token/ \
+        CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#form} \
+        "HTTP_AUTHORIZATION=Basic $(basic "$QRSHARE_CLIENT_ID" "$QRSHARE_CLIENT_SECRET")")"
+    fcgi_record 4 ''
+    fcgi_record 5 "${form:0:10}"
+    [ "$1" = body ] && { sleep 0.3; kill -TERM "$FG"; sleep 0.3; }
+    fcgi_record 5 "${form:10}"
+    fcgi_record 5 ''
+    timeout 5 cat <&3 >"$tmp/fcgi.out"
+    exec 3<&-
+    BODY=$(grep -ao '{.*}' "$tmp/fcgi.out")
+    ANSWER="$(grep -ao 'Status: [0-9]* [A-Za-z ]*' "$tmp/fcgi.out") $(j .token_type)"
+    [ "$(j .token_type)" = Bearer ] || echo "#   $1: $(grep -ao 'Status: [0-9]*' "$tmp/fcgi.out") $BODY"
+    RC=0
+    wait "$FG" || RC=$?
+    FG=
+}
+
+token_split params
+is "Status: 200 OK Bearer" "$ANSWER" "SIGTERM while the parameters arrive: the request is still served"
+is 0 "$RC" "SIGTERM while the parameters arrive: then the executable exits with status 0"
+token_split body
+is "Status: 200 OK Bearer" "$ANSWER" "SIGTERM while the body arrives: the request is still served"
+is 0 "$RC" "SIGTERM while the body arrives: then the executable exits with status 0"
 
 # --- started again, as ./bootstrap does ---------------------------------------------
 spawn $E
@@ -164,6 +175,7 @@ req DELETE "/auth/v2/session/$SID/" -H "Data-Session-Token: $STOKEN"
 is "200 cancelled" "$STATUS $(j .status)" "the restarted $E answers"
 
 # An idle child exits at once with status 0 too.
+FG_EXE=$E
 QRSHARE_CONF=$QRSHARE_STATE/qrshare.conf spawn-fcgi -n -s "$tmp/idle.sock" "${user[@]}" \
     -- "$QRSHARE_BUILD/cgi-bin/$E" >/dev/null 2>>"$LOG" &
 FG=$!
