@@ -3,7 +3,7 @@
  * lib/session.c, the same bound parameters) and answers a small JSON. No config file,
  * no JSON library, no logging: what is left is lighttpd + FastCGI + libpq + PostgreSQL.
  *
- *   GET /bench/select/{session_id}/status/   Data-Session-Token: <session token>
+ *   GET /bench/<route>/{session_id}/status/   Data-Session-Token: <session token>
  *
  * Environment: BENCH_CONNINFO (libpq conninfo); BENCH_PREPARED=1 prepares the statement
  * once per connection instead of PQexecParams (which parses and plans every time, as
@@ -26,7 +26,7 @@ static const char sql_status[] =
     " LEFT JOIN qrshare.sessions s ON s.id = $1::uuid"
     "  AND (s.token_hash = $2::bytea OR s.application_id = c.app)";
 
-#define PREFIX "/bench/select/"
+#define PREFIX "/bench/"
 #define PURPOSE "qrshare session token"
 
 static PGconn *conn;
@@ -57,10 +57,16 @@ db_ready(void)
 static void
 answer(FCGX_Request *r, int status, const char *body)
 {
-    FCGX_FPrintF(r->out,
+    char head[256];
+    int n;
+
+    /* (snprintf: FCGX_FPrintF knows no %zu) */
+    n = snprintf(head, sizeof head,
                  "Status: %d\r\nCache-Control: no-store\r\n"
-                 "Content-Type: application/json; charset=utf-8\r\nContent-Length: %zu\r\n\r\n%s",
-                 status, strlen(body), body);
+                 "Content-Type: application/json; charset=utf-8\r\nContent-Length: %zu\r\n\r\n",
+                 status, strlen(body));
+    FCGX_PutStr(head, n, r->out);
+    FCGX_PutStr(body, (int)strlen(body), r->out);
 }
 
 static void
@@ -76,12 +82,13 @@ serve(FCGX_Request *r)
     PGresult *res = NULL;
     size_t n;
 
-    if (!uri || strncmp(uri, PREFIX, sizeof PREFIX - 1) != 0 || !token) {
+    /* /bench/<route>/{session_id}/status/ */
+    if (!uri || strncmp(uri, PREFIX, sizeof PREFIX - 1) != 0 || !token ||
+        !(uri = strchr(uri + sizeof PREFIX - 1, '/'))) {
         answer(r, 404, "{\"error\":\"not_found\"}");
         goto out;
     }
-    uri += sizeof PREFIX - 1;
-    n = strcspn(uri, "/?");
+    n = strcspn(++uri, "/?");
     if (n == 0 || n >= sizeof id) {
         answer(r, 404, "{\"error\":\"not_found\"}");
         goto out;

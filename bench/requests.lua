@@ -20,7 +20,8 @@ function setup(thread)
 end
 
 local reqs, nreq, pos = {}, 0, 0
-local limit, answers, non2xx = 0, 0, 0
+local limit, answers = 0, 0
+non2xx = 0 -- a global: done() reads it from each thread with thread:get
 local random_order = true
 local nthreads = 1
 
@@ -45,7 +46,11 @@ function init(args)
             if name then headers[name] = value end
          end
          local body = nil
-         if f[3] ~= "-" then body = f[3] end
+         if f[3] ~= "-" then
+            body = f[3]
+         elseif f[1] == "POST" or f[1] == "PUT" then
+            body = "" -- a Content-Length, which lighttpd wants on a POST
+         end
          nreq = nreq + 1
          reqs[nreq] = wrk.format(f[1], f[2], headers, body)
       end

@@ -1,5 +1,8 @@
 /* http.c - requests and responses over FastCGI or plain CGI; see http.h. */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <fcgiapp.h>
+#include <fastcgi.h>
 #include <sodium.h>
 #include "config.h"
 #include "crypto.h"
@@ -154,36 +158,43 @@ http_route(const char *uri, const char *pattern, char *id, size_t idlen)
     return (*u == '\0' || *u == '?') ? 0 : -1;
 }
 
+/* Where the value of name starts in the query string q (from its '?' or an '&' on),
+ * or NULL when no parameter of that name follows. */
+static const char *
+query_find(const char *q, const char *name, size_t nlen)
+{
+    for (; q; q = strchr(q + 1, '&'))
+        if (strncmp(q + 1, name, nlen) == 0 && q[1 + nlen] == '=')
+            return q + 1 + nlen + 1;
+    return NULL;
+}
+
 int
 http_query_param(const char *uri, const char *name, char *out, size_t outlen)
 {
     const char *q = uri ? strchr(uri, '?') : NULL;
     size_t nlen = strlen(name), o = 0;
 
-    while (q) {
-        q++;
-        if (strncmp(q, name, nlen) == 0 && q[nlen] == '=') {
-            for (q += nlen + 1; *q && *q != '&'; q++) {
-                int c = (unsigned char)*q;
-                if (c == '%') {
-                    int h = hexval(q[1]), l = h < 0 ? -1 : hexval(q[2]);
-                    if (l < 0)
-                        return -1;
-                    c = h * 16 + l;
-                    q += 2;
-                } else if (c == '+') {
-                    c = ' ';
-                }
-                if (c == 0 || o + 1 >= outlen)
-                    return -1;
-                out[o++] = (char)c;
-            }
-            out[o] = '\0';
-            return 0;
+    /* A parameter given twice is taken as neither (RFC 6749 3.2 for the token form). */
+    if (!(q = query_find(q, name, nlen)) || query_find(strchr(q, '&'), name, nlen))
+        return -1;
+    for (; *q && *q != '&'; q++) {
+        int c = (unsigned char)*q;
+        if (c == '%') {
+            int h = hexval(q[1]), l = h < 0 ? -1 : hexval(q[2]);
+            if (l < 0)
+                return -1;
+            c = h * 16 + l;
+            q += 2;
+        } else if (c == '+') {
+            c = ' ';
         }
-        q = strchr(q, '&');
+        if (c == 0 || o + 1 >= outlen)
+            return -1;
+        out[o++] = (char)c;
     }
-    return -1;
+    out[o] = '\0';
+    return 0;
 }
 
 void
@@ -285,6 +296,8 @@ serve(struct exchange *x, handler_fn h, int conf_ok)
     }
     else if (req.body_too_large)
         http_error(&resp, ERR_TOO_LARGE, "request body too large");
+    else if (req.body_short)
+        http_error(&resp, ERR_INVALID_REQUEST, "the body is shorter than Content-Length");
     else if (h(&req, &resp) < 0 || resp.status == 0)
         http_error(&resp, ERR_SERVER, "internal error");
 
@@ -324,23 +337,20 @@ on_term(int sig)
 {
     (void)sig;
     stopping = 1;
-    FCGX_ShutdownPending();
 }
 
-/* SIGTERM must interrupt accept() (no SA_RESTART) but not the reads and writes of a
- * request in flight (SA_RESTART): that request is finished, then the loop ends. */
-static void
-catch_term(int restart)
+/* Waits until a connection may be pending on the listening socket (fd 0). SIGTERM
+ * stays blocked except inside this ppoll(), so it never interrupts a request: one in
+ * flight is finished, and the next wait returns -1. */
+static int
+wait_for_connection(const sigset_t *unblocked)
 {
-    struct sigaction sa;
+    struct pollfd p = {.fd = FCGI_LISTENSOCK_FILENO, .events = POLLIN};
 
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_term;
-    sa.sa_flags = restart ? SA_RESTART : 0;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
+    while (!stopping)
+        if (ppoll(&p, 1, NULL, unblocked) > 0)
+            return 0;
+    return -1;
 }
 
 int
@@ -348,6 +358,8 @@ http_main(const char *prog, handler_fn h)
 {
     struct exchange x = {0};
     FCGX_Request fcgi;
+    struct sigaction sa;
+    sigset_t term, unblocked;
     struct rlimit no_core = {0, 0};
     int conf_ok;
 
@@ -373,14 +385,30 @@ http_main(const char *prog, handler_fn h)
         goto out;
     }
 
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigaddset(&term, SIGINT);
+    sigprocmask(SIG_BLOCK, &term, &unblocked);
+    /* Siblings share the listening socket: when one of them takes the connection
+     * ppoll() announced, accept() must not block (a connection's own socket stays
+     * blocking on Linux). */
+    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL,
+          fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL) | O_NONBLOCK);
+
     FCGX_Init();
-    FCGX_InitRequest(&fcgi, 0, 0);
+    FCGX_InitRequest(&fcgi, FCGI_LISTENSOCK_FILENO, 0);
     x.fcgi = &fcgi;
-    for (;;) {
-        catch_term(0);
-        if (stopping || FCGX_Accept_r(&fcgi) < 0)
+    while (wait_for_connection(&unblocked) == 0) {
+        int rc = FCGX_Accept_r(&fcgi);
+        if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+            continue;
+        if (rc < 0)
             break;
-        catch_term(1);
         x.envp = fcgi.envp;
         serve(&x, h, conf_ok);
         /* envp strings die here: nothing of the request is kept past this point */

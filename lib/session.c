@@ -189,19 +189,24 @@ session_url(const char *token, const char *session_id)
     return out;
 }
 
+/* 1 when the Content-Type ct is type, with or without parameters (";charset=..."). */
+static int
+media_type_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+
+    return ct && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 /* Content-Type application/json and a strict parse of the body. -1 with resp set. */
 static int
 json_body(const struct request *req, struct response *resp, json_object **out)
 {
-    const char *ct = req->content_type;
     enum json_status st;
 
     *out = NULL;
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
-        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))
+    if (!media_type_is(req->content_type, "application/json"))
         return http_error(resp, ERR_MEDIA_TYPE, "the body must be application/json"), -1;
-    if (req->body_short)
-        return http_error(resp, ERR_INVALID_REQUEST, "the body is shorter than Content-Length"), -1;
     st = json_parse_strict(req->body, req->body_len, cfg->max_body, JSON_DEPTH, out);
     if (st == JSON_TOO_LARGE)
         return http_error(resp, ERR_TOO_LARGE, "request body too large"), -1;
@@ -260,7 +265,6 @@ handle_token(const struct request *req, struct response *resp)
     PGresult *res = NULL;
     struct params p = {0};
     enum db_status st;
-    const char *ct = req->content_type;
     int ret = 0;
 
     /* The path first: the web server sends every unknown /auth/v2/ path here. */
@@ -273,7 +277,7 @@ handle_token(const struct request *req, struct response *resp)
         http_error(resp, ERR_INVALID_CLIENT, "HTTP Basic client_id:client_secret is required");
         goto out;
     }
-    if (ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+    if (media_type_is(req->content_type, "application/x-www-form-urlencoded")) {
         char *q = xasprintf("?%s", req->body ? req->body : "");
         if (http_query_param(q, "grant_type", grant, sizeof grant) < 0)
             grant[0] = '\0';
@@ -825,7 +829,7 @@ handle_update(const struct request *req, struct response *resp)
     unsigned char th[HASH_BYTES], digest[32], ad[HASH_BYTES + 64];
     unsigned char *box = NULL;
     size_t boxlen = 0, adlen;
-    char names[1024] = "{", types[1024] = "{";
+    char names[MAX_SCOPES * 65 + 3] = "{", types[MAX_SCOPES * 8 + 3] = "{";
     struct jwt_user user;
     struct params p = {0};
     PGresult *res = NULL;

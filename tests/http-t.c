@@ -54,6 +54,9 @@ static const struct {
     {"/x?token=a%zz", "token", -1, NULL},
     {"/x?token=a%2", "token", -1, NULL},
     {"/x?token=0123456789abcdef", "token", -1, NULL}, /* longer than the buffer of 16 */
+    {"/x?token=a&token=b", "token", -1, NULL},         /* given twice: neither */
+    {"/x?token=a&b=1&token=a", "token", -1, NULL},
+    {"/x?token=a&xtoken=b", "token", 0, "a"},
 };
 
 static const struct {

@@ -23,7 +23,7 @@
 #   a 401 must carry its WWW-Authenticate.
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
-plan 326
+plan 332
 
 export LC_ALL=C
 mkdir -p "$tmp/hostile"
@@ -207,7 +207,7 @@ raw chunked-unknown-field $'Transfer-Encoding: chunked\r\n' $'8\r\n{"scope"\r\n1
 declare -A P=(
     [SID1]=$SID1 [ST1]=$ST1 [SID2]=$SID2 [ST2]=$ST2 [SID3]=$SID3 [ST3]=$ST3 [SID4]=$SID4 [ST4]=$ST4
     [SECRET]=$KEY1 [CLIENT_ID]=$ID1 [AT]=$AT [ALICE]=$ALICE
-    [LONG]=$(rep a 1000) [LONG_TOKEN]=$(rep A 1000) [RANDOM_TOKEN]=$(head -c 32 /dev/urandom | b64url)
+    [LONG]=$(rep a 1000) [LONG4K]=$(rep A 4000) [LONG_TOKEN]=$(rep A 1000) [RANDOM_TOKEN]=$(head -c 32 /dev/urandom | b64url)
     [UUID0]=00000000-0000-0000-0000-000000000000 [SID1_UPPER_BRACES]="%7B$SID1%7D"
     [SID1_NODASH]=${SID1//-/} [SQL_BASIC]=$(basic "' OR 1=1--" "$KEY1")
     [WRONG_BASIC]=$(basic "$ID1" "$(head -c 32 /dev/urandom | b64url)")
@@ -370,6 +370,7 @@ media type: text/json | POST | /auth/v2/session/ | KEY ;; Content-Type: text/jso
 media type: missing on update | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; Content-Type: | {"status":"declined"} | 415 | unsupported_media_type
 media type: form on update | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; FORM | status=declined | 415 | unsupported_media_type
 media type: text/plain on token | POST | /auth/v2/token/ | BASIC ;; Content-Type: text/plain | grant_type=client_credentials | 415 | unsupported_media_type
+media type: form type with a suffix on token | POST | /auth/v2/token/ | BASIC ;; Content-Type: application/x-www-form-urlencodedx | grant_type=client_credentials | 415 | unsupported_media_type
 method: GET token | GET | /auth/v2/token/ | BASIC | | 405 | method_not_allowed:POST
 method: PUT token | PUT | /auth/v2/token/ | BASIC ;; FORM | grant_type=client_credentials | 405 | method_not_allowed:POST
 method: PATCH token | PATCH | /auth/v2/token/ | BASIC ;; FORM | grant_type=client_credentials | 405 | method_not_allowed:POST
@@ -473,6 +474,11 @@ token: JSON duplicate grant_type | POST | /auth/v2/token/ | BASIC ;; JSON | {"gr
 browser: cancel a decided session | DELETE | /auth/v2/session/{{SID3}}/ | KEY | | 409 | invalid_state
 browser: refresh a retrieved session | POST | /auth/v2/session/{{SID2}}/refresh | KEY | | 409 | invalid_state
 browser: qr of a retrieved session | GET | /auth/v2/session/{{SID2}}/qr.svg | Data-Session-Token: {{ST2}} | | 409 | invalid_state
+browser: cancel with the session token sent twice | DELETE | /auth/v2/session/{{SID1}}/ | ST1 ;; ST1 | | 404 | not_found
+browser: cancel with a 4000-character session token | DELETE | /auth/v2/session/{{SID1}}/ | Data-Session-Token: {{LONG4K}} | | 404 | not_found
+app: two API keys | POST | /auth/v2/session/ | KEY ;; KEY2 ;; JSON | {"scope":"email"} | 401 | invalid_client
+app: a 4000-character API key | POST | /auth/v2/session/ | X-Api-Key: {{LONG4K}} ;; JSON | {"scope":"email"} | 401 | invalid_client
+user token: two Authorization headers | GET | /auth/v2/session/{{ST1}}/information | JWT:alice ;; JWT:bob | | 401 | invalid_token
 browser: refresh with a malformed session token | POST | /auth/v2/session/{{SID1}}/refresh | Data-Session-Token: ../{{ST1}} | | 404 | not_found
 user token: none | GET | /auth/v2/session/{{ST1}}/information | | | 401 | invalid_token
 user token: empty Bearer | GET | /auth/v2/session/{{ST1}}/information | JWT:empty | | 401 | invalid_token

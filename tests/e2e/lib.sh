@@ -209,10 +209,11 @@ free_port() {
     return 1
 }
 
-# wait_for CMD... : run CMD every 0.1 s until it succeeds, at most 5 s.
+# wait_for CMD... : run CMD every 0.1 s until it succeeds, at most WAIT_FOR seconds
+# (default 10: a loaded machine or a sanitizer build is slow; success returns at once).
 wait_for() {
     local i
-    for i in $(seq 50); do
+    for i in $(seq $((${WAIT_FOR:-10} * 10))); do
         "$@" 2>/dev/null && return 0
         sleep 0.1
     done
@@ -421,12 +422,13 @@ pg_log_reset() {
 
 # leak_corpus START-FILE: the files a leak could land in, one a line: everything in the
 # stack's directory (logs, PostgreSQL's log and data directory, sockets, temp files) but
-# the harness's own env file, qrshare.conf and key files, which hold secrets by design;
-# and every file under /tmp, /var/tmp and $TMPDIR modified since START-FILE, but this
-# test's own $tmp.
+# the files that hold secrets by design (the harness's env file, qrshare.conf, the key
+# files, the demo's conf files); and every file under /tmp, /var/tmp and $TMPDIR modified
+# since START-FILE, but this test's own $tmp.
 leak_corpus() {
     find "$QRSHARE_STATE" -xdev \( -path "$QRSHARE_STATE/keys" -o -path "$QRSHARE_STATE/env" \
-        -o -path "$QRSHARE_STATE/qrshare.conf" \) -prune -o -type f -print 2>/dev/null
+        -o -path "$QRSHARE_STATE/qrshare.conf" -o -path "$QRSHARE_STATE/demo/*.conf" \) -prune \
+        -o -type f -print 2>/dev/null
     find /tmp /var/tmp ${TMPDIR:+"$TMPDIR"} -xdev \( -path "$tmp" -o -path "$QRSHARE_STATE" \) -prune \
         -o -type f -newer "$1" -print 2>/dev/null | sort -u
 }

@@ -60,12 +60,13 @@ OLD=$(pids $E)
 ok '[ "$(wc -w <<<"$OLD")" -ge 2 ] && all_alive $OLD' "$E runs with ${OLD// /, } under spawn-fcgi"
 log_from=$(stat -c %s "$LOG")
 
-lock "$SID" 2.5
+lock "$SID" 3
 cancel_in_background "$SID"
 ok 'alive $CURL && cancel_waits' "a cancel request is in flight, waiting for the row lock"
 # shellcheck disable=SC2086
 kill -TERM $OLD
-sleep 0.3
+# shellcheck disable=SC2086
+wait_for eval '! all_alive $OLD' # the idle one
 # shellcheck disable=SC2086
 ok 'alive $CURL && ! all_alive $OLD && ! none_alive $OLD' \
     "after SIGTERM the idle child has exited, the busy one is still serving"
