@@ -339,13 +339,14 @@ on_term(int sig)
     stopping = 1;
 }
 
-/* Waits until a connection may be pending on the listening socket (fd 0). SIGTERM
- * stays blocked except inside this ppoll(), so it never interrupts a request: one in
- * flight is finished, and the next wait returns -1. */
+/* Waits until the next request may be there: on the connection the web server kept
+ * open (FCGI_KEEP_CONN), else a new one on the listening socket. SIGTERM stays blocked
+ * except inside this ppoll(), so it never interrupts a request: one in flight is
+ * finished, and the next wait returns -1. */
 static int
-wait_for_connection(const sigset_t *unblocked)
+wait_for_connection(const FCGX_Request *r, const sigset_t *unblocked)
 {
-    struct pollfd p = {.fd = FCGI_LISTENSOCK_FILENO, .events = POLLIN};
+    struct pollfd p = {.fd = r->ipcFd >= 0 ? r->ipcFd : FCGI_LISTENSOCK_FILENO, .events = POLLIN};
 
     while (!stopping)
         if (ppoll(&p, 1, NULL, unblocked) > 0)
@@ -403,7 +404,7 @@ http_main(const char *prog, handler_fn h)
     FCGX_Init();
     FCGX_InitRequest(&fcgi, FCGI_LISTENSOCK_FILENO, 0);
     x.fcgi = &fcgi;
-    while (wait_for_connection(&unblocked) == 0) {
+    while (wait_for_connection(&fcgi, &unblocked) == 0) {
         int rc = FCGX_Accept_r(&fcgi);
         if (rc == -EAGAIN || rc == -EWOULDBLOCK)
             continue;

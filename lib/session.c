@@ -265,7 +265,6 @@ handle_token(const struct request *req, struct response *resp)
     PGresult *res = NULL;
     struct params p = {0};
     enum db_status st;
-    int ret = 0;
 
     /* The path first: the web server sends every unknown /auth/v2/ path here. */
     if (http_route(req->uri, "/auth/v2/token", NULL, 0) < 0)
@@ -323,7 +322,7 @@ out:
     sodium_memzero(token, sizeof token);
     json_object_put(body);
     PQclear(res);
-    return ret;
+    return 0;
 }
 
 /* E2 -------------------------------------------------------------------------------- */

@@ -23,7 +23,7 @@
 #   a 401 must carry its WWW-Authenticate.
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
-plan 332
+plan 340
 
 export LC_ALL=C
 mkdir -p "$tmp/hostile"
@@ -286,9 +286,12 @@ create: vendor_data 2001 bytes | POST | /auth/v2/session/ | KEY ;; JSON | @vendo
 create: metadata a string | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","metadata":"{}"} | 400 | invalid_request
 create: metadata an array | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","metadata":[1]} | 400 | invalid_request
 create: metadata a number | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","metadata":1} | 400 | invalid_request
+create: metadata a boolean | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","metadata":true} | 400 | invalid_request
 create: metadata over 4 KiB | POST | /auth/v2/session/ | KEY ;; JSON | @metadata-4k | 400 | invalid_request
 create: callback a number | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":1} | 400 | invalid_request
 create: callback an object | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":{"url":"https://hostile.example/"}} | 400 | invalid_request
+create: callback an array | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":["https://hostile.example/"]} | 400 | invalid_request
+create: callback a boolean | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":false} | 400 | invalid_request
 create: callback javascript: | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"javascript:alert(1)"} | 400 | invalid_request
 create: callback with userinfo | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"https://hostile.example@evil.example/"} | 400 | invalid_request
 create: callback on another domain | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"https://evil.example/cb"} | 400 | invalid_request
@@ -318,6 +321,8 @@ update: duplicate status | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;
 update: user_data a string | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":"a@example.org"} | 400 | invalid_request
 update: user_data an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":[{"email":"a@example.org"}]} | 400 | invalid_request
 update: user_data a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":1} | 400 | invalid_request
+update: user_data a boolean | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":true} | 400 | invalid_request
+update: user_data null with confirmed | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":null} | 400 | invalid_request
 update: user_data empty | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{}} | 400 | invalid_request
 update: user_data missing | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed"} | 400 | invalid_request
 update: user_data with declined | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","user_data":{"email":"a@example.org"}} | 400 | invalid_request
@@ -327,6 +332,8 @@ update: email an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; 
 update: email an object | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"v":"a@example.org"}}} | 400 | invalid_request
 update: email a boolean | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":true}} | 400 | invalid_request
 update: names a string | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":"Alice Liddell"}} | 400 | invalid_request
+update: names an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":["Alice","Liddell"]}} | 400 | invalid_request
+update: names a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":1}} | 400 | invalid_request
 update: a scope not requested | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org","phone":"+100"}} | 400 | invalid_request
 update: a name outside the catalog | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org","ssn":"1"}} | 400 | invalid_request
 update: user_data.sub (server-set) | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org","sub":"alice"}} | 400 | invalid_request
@@ -431,6 +438,7 @@ id: another application's session | GET | /auth/v2/session/{{SID4}}/decision | K
 id: another application's key on cancel | DELETE | /auth/v2/session/{{SID1}}/ | KEY2 | | 404 | not_found
 id: another application's key on refresh | POST | /auth/v2/session/{{SID1}}/refresh | KEY2 | | 404 | not_found
 path: /../ to the token endpoint | POST | /auth/v2/session/{{SID1}}/../../token | BASIC ;; FORM | grant_type=client_credentials | 404 | not_found
+path: /auth/v2/session/../token | POST | /auth/v2/session/../token | BASIC ;; FORM | grant_type=client_credentials | 404 | not_found
 path: /../ to another session | GET | /auth/v2/session/{{SID4}}/../{{SID1}}/status | ST1 | | 404 | not_found
 path: %2e%2e to the token endpoint | POST | /auth/v2/session/%2e%2e/token | BASIC ;; FORM | grant_type=client_credentials | 404 | not_found
 path: %2e%2e/ to another session | GET | /auth/v2/session/{{SID4}}/%2e%2e/{{SID1}}/status | ST1 | | 404 | not_found
@@ -543,7 +551,7 @@ user token: sub a number | GET | /auth/v2/session/{{ST1}}/information | JWT:sub-
 user token: sub of 256 characters | GET | /auth/v2/session/{{ST1}}/information | JWT:sub-256 | | 401 | invalid_token
 user token: a client secret | GET | /auth/v2/session/{{ST1}}/information | JWT:client-secret | | 401 | invalid_token
 user token: a client access token | GET | /auth/v2/session/{{ST1}}/information | JWT:client-token | | 401 | invalid_token
-user token: over 8 KiB | GET | /auth/v2/session/{{ST1}}/information | JWT:over-8k | | 431 | -
+user token: over 8 KiB | GET | /auth/v2/session/{{ST1}}/information | JWT:over-8k | | 431,401 | -,invalid_token
 user token: update with a forged token | POST | /auth/v2/session/{{ST2}}/update | JWT:hs-pubkey ;; JSON | {"status":"declined"} | 401 | invalid_token
 user token: another user on a retrieved session | GET | /auth/v2/session/{{ST2}}/information | JWT:bob | | 409 | already_claimed
 TABLE

@@ -152,10 +152,10 @@ stmt_diag() {
     stmt_lines | cut -c1-120 | sort | uniq -c | sed 's/^/#   /'
 }
 
-# pids NAME: the pids spawn-fcgi wrote for the executable NAME (one a line, the last
-# line without a newline), space-separated.
+# pids NAME: the pids of the executable NAME that ./bootstrap keeps in sockets/NAME.pid
+# (one a line), space-separated.
 pids() {
-    echo $(cat "$QRSHARE_STATE/sockets/$1.pid" 2>/dev/null)
+    [ -f "$QRSHARE_STATE/sockets/$1.pid" ] && xargs <"$QRSHARE_STATE/sockets/$1.pid"
 }
 
 # alive PID: 0 when PID is a running process. A process that has exited but that its

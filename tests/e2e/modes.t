@@ -23,7 +23,7 @@ trap cleanup EXIT
 # lighttpd_start MODE MODULES...: lighttpd on a free port with the snippet of MODE (binpath
 # or cgi) and the modules its header asks for; QRSHARE_URL points at it, LPID is its pid.
 lighttpd_start() {
-    local mode=$1 d=$mdir/$1 port user_conf= m mods=
+    local mode=$1 d=$mdir/$1 port user_conf='' m mods=''
     shift
     # Until it runs, requests go nowhere (never to the stack's lighttpd by mistake).
     QRSHARE_URL=http://127.0.0.1:1 LPID=

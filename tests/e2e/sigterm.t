@@ -8,7 +8,7 @@ plan 19
 E=session-cancel
 SOCK=$QRSHARE_STATE/sockets/$E.sock
 LOG=$QRSHARE_STATE/logs/$E.log
-LOCKER= CURL= FG=
+LOCKER='' CURL='' FG=''
 # Later tests need session-cancel: whatever happens here, it is running at the end.
 cleanup() {
     local p

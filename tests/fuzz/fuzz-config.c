@@ -31,12 +31,16 @@
 #include "crypto.h"
 
 static char dir[64];
+static int dir_made;
 static char conf_path[96];
+
+static void remove_dir(void);
 
 static void
 fail(const char *what, const char *detail)
 {
     fprintf(stderr, "fuzz-config: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    remove_dir(); /* abort() skips atexit() */
     abort();
 }
 
@@ -59,6 +63,8 @@ remove_dir(void)
                                         "short.key"};
     char path[128];
 
+    if (!dir_made)
+        return;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
@@ -77,6 +83,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(dir, sizeof dir, "/tmp/fuzz-config.XXXXXX");
     if (!mkdtemp(dir))
         fail("cannot create a temp directory", NULL);
+    dir_made = 1;
     atexit(remove_dir);
     snprintf(conf_path, sizeof conf_path, "%s/qrshare.conf", dir);
     memset(raw, 7, sizeof raw);

@@ -17,13 +17,14 @@
  * "@user-ed" is replaced by "Bearer " and a valid user token (HS256 or EdDSA)
  * minted at start, so the fuzzer gets past jwt_verify into the body checks of
  * update and information; it cannot forge one itself.
- * Selector: bits 0-3 the handler (mod 9), bit 4 through http_main, bit 5 a short
- * body (direct calls; through http_main content-length decides).
+ * Selector: bits 0-3 the handler (mod 9), bit 4 through http_main (there
+ * content-length frames the body; called directly, the handler gets it whole).
  *
  * Asserted, beyond "no sanitizer report":
  *   - http_route agrees with a POSIX regex built from each pattern, and the id
  *     it copies is the matched segment, within idlen;
- *   - http_query_param agrees with a reference decoder written here;
+ *   - http_query_param agrees with a reference decoder written here (a parameter
+ *     given twice is absent);
  *   - a handler returns 0, a status from {400 401 404 405 413 415 503} with the
  *     matching error code, WWW-Authenticate on 401, Allow on 405, Retry-After on
  *     503, and well-formed header lines;
@@ -33,8 +34,9 @@
  *     credential of the endpoint's kind, a user token only when minted here, and
  *     for create and update a complete, strict JSON body of the right shape;
  *   - through http_main: "Status: N", the three hardening headers, Content-Length
- *     equal to the body written (none for HEAD), a JSON body that parses, and 413
- *     exactly when CONTENT_LENGTH is over max_body or not a number. */
+ *     equal to the body written (none for HEAD), a JSON body that parses, 413
+ *     exactly when CONTENT_LENGTH is over max_body or not a number, and 400 when
+ *     fewer bytes arrive than it says. */
 #define _GNU_SOURCE /* open_memstream, memmem */
 #include <ctype.h>
 #include <fcntl.h>
@@ -110,16 +112,20 @@ static const struct endpoint {
 static regex_t route_re[NENDPOINTS];
 static struct config cfg;
 static char dir[64], conf_path[96];
+static int dir_made;
 static char *user_hs, *user_ed; /* "Bearer <minted token>" */
 /* stderr as it was at start: run with -close_fd_mask=2 (the handlers log every
  * refusal), libFuzzer points fd 2 at /dev/null, and a finding must still be told. */
 static FILE *report;
+
+static void remove_dir(void);
 
 static void
 fail(const char *what, const char *detail)
 {
     fprintf(report ? report : stderr, "fuzz-request: %s%s%s\n", what, detail ? ": " : "",
             detail ? detail : "");
+    remove_dir(); /* abort() skips atexit() */
     abort();
 }
 
@@ -143,6 +149,8 @@ remove_dir(void)
     static const char *const names[] = {"qrshare.conf", "pairwise.key", "seal.key"};
     char path[128];
 
+    if (!dir_made)
+        return;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
@@ -222,6 +230,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(dir, sizeof dir, "/tmp/fuzz-request.XXXXXX");
     if (!mkdtemp(dir))
         fail("cannot create a temp directory", NULL);
+    dir_made = 1;
     atexit(remove_dir);
     snprintf(conf_path, sizeof conf_path, "%s/qrshare.conf", dir);
     memset(raw, 9, sizeof raw);
@@ -286,46 +295,49 @@ hexdigit(int c)
     return isxdigit(c) ? (isdigit(c) ? c - '0' : (tolower(c) - 'a' + 10)) : -1;
 }
 
-/* The reference: the first "name=" parameter after the first '?', decoded. */
+/* The reference: the "name=" parameter after the first '?', decoded; absent when
+ * it is not there or there twice (a repeated parameter is taken as neither). */
 static int
 ref_query_param(const char *uri, const char *name, char *out, size_t outlen)
 {
-    const char *seg = strchr(uri, '?');
-    size_t nlen = strlen(name);
+    const char *seg = strchr(uri, '?'), *value = NULL;
+    size_t nlen = strlen(name), value_len = 0, o = 0;
 
-    if (!seg)
-        return -1;
-    for (seg++;; seg++) {
-        const char *end = strchr(seg, '&');
-        size_t seglen = end ? (size_t)(end - seg) : strlen(seg);
+    for (; seg; seg = strchr(seg, '&')) {
+        const char *end;
+        size_t seglen;
 
+        seg++;
+        end = strchr(seg, '&');
+        seglen = end ? (size_t)(end - seg) : strlen(seg);
         if (seglen > nlen && memcmp(seg, name, nlen) == 0 && seg[nlen] == '=') {
-            size_t o = 0;
-
-            for (size_t i = nlen + 1; i < seglen; i++) {
-                int c = (unsigned char)seg[i];
-
-                if (c == '%') {
-                    int h = i + 1 < seglen ? hexdigit((unsigned char)seg[i + 1]) : -1;
-                    int l = i + 2 < seglen ? hexdigit((unsigned char)seg[i + 2]) : -1;
-                    if (h < 0 || l < 0)
-                        return -1;
-                    c = h * 16 + l;
-                    i += 2;
-                } else if (c == '+') {
-                    c = ' ';
-                }
-                if (c == 0 || o + 1 >= outlen)
-                    return -1;
-                out[o++] = (char)c;
-            }
-            out[o] = '\0';
-            return 0;
+            if (value)
+                return -1;
+            value = seg + nlen + 1;
+            value_len = seglen - nlen - 1;
         }
-        if (!end)
-            return -1;
-        seg = end;
     }
+    if (!value)
+        return -1;
+    for (size_t i = 0; i < value_len; i++) {
+        int c = (unsigned char)value[i];
+
+        if (c == '%') {
+            int h = i + 1 < value_len ? hexdigit((unsigned char)value[i + 1]) : -1;
+            int l = i + 2 < value_len ? hexdigit((unsigned char)value[i + 2]) : -1;
+            if (h < 0 || l < 0)
+                return -1;
+            c = h * 16 + l;
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        if (c == 0 || o + 1 >= outlen)
+            return -1;
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return 0;
 }
 
 static void
@@ -485,10 +497,9 @@ why_no_db(const struct seen *s)
     }
     if (e->h != handle_create && e->h != handle_update)
         return NULL;
-    if (!s->ctype || strncasecmp(s->ctype, "application/json", 16) != 0)
+    if (!s->ctype || strncasecmp(s->ctype, "application/json", 16) != 0 ||
+        !strchr("; ", s->ctype[16]))
         return "not application/json";
-    if (s->body_short)
-        return "body shorter than Content-Length";
     if (json_parse_strict(s->body, s->body_len, MAX_BODY, 32, &body) != JSON_OK)
         return "body is not strict JSON";
     if (e->h == handle_create) {
@@ -565,10 +576,10 @@ word_in(const char *words, const char *w)
 }
 
 /* The checks common to both ways in. body is NULL for a HEAD answer (no_body);
- * headers holds the header lines; framing_413: serve() answered, not the handler. */
+ * headers holds the header lines; by_serve: serve() answered, not the handler. */
 static void
 check_answer(const struct seen *s, int status, json_object *body, int no_body, const char *headers,
-             int framing_413)
+             int by_serve)
 {
     const char *codes = error_code_for(status), *why;
     json_object *v = NULL;
@@ -592,7 +603,7 @@ check_answer(const struct seen *s, int status, json_object *body, int no_body, c
         (status == 405 && !strstr(headers, "Allow: ")) ||
         (status == 503 && !strstr(headers, "Retry-After: ")))
         fail("401 without WWW-Authenticate, 405 without Allow or 503 without Retry-After", msg);
-    if (framing_413)
+    if (by_serve)
         return;
     /* Endpoints look at the path or the method first; with a valid path a method
      * not allowed is a 405 either way, except a CORS preflight. */
@@ -615,7 +626,6 @@ run_direct(struct seen *s, const struct request *in)
     struct response resp = {0};
     int rc;
 
-    req.body_short = s->body_short;
     db_init(cfg.db_conninfo); /* http_main leaves db.c pointing into a conf it freed */
     session_configure(&cfg);
     rc = s->e->h(&req, &resp);
@@ -707,6 +717,8 @@ run_cgi(struct seen *s, const char *const *fields, const uint8_t *body, size_t b
         fail("Content-Length is not the length of the body written", msg);
     if (f413 >= 0 && (status == 413) != (f413 == 1))
         fail("413 when CONTENT_LENGTH is within max_body, or none when it is over", msg);
+    if (f413 == 0 && s->body_short && status != 400)
+        fail("a body shorter than CONTENT_LENGTH not answered 400", msg);
     if (len > 0) {
         char *text = xstrndup(head_end + 4, len);
 
@@ -716,9 +728,10 @@ run_cgi(struct seen *s, const char *const *fields, const uint8_t *body, size_t b
             fail("the body is not JSON", msg);
     }
     headers = xstrndup(buf, (size_t)(head_end - buf) + 2);
-    /* HEAD: no body to look into; f413 < 0: strtoull's leniency, either answer */
+    /* HEAD: no body to look into; f413 < 0: strtoull's leniency, either answer.
+     * serve() answers a too large or short body itself, without the handler. */
     check_answer(s, status, json, strcmp(s->method, "HEAD") == 0, headers,
-                 status == 413 && f413 != 0);
+                 (status == 413 && f413 != 0) || (f413 == 0 && s->body_short));
     free(headers);
     json_object_put(json);
     free(buf);
@@ -796,7 +809,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         req.body = b;
         req.body_len = body_len;
         s.body = b;
-        s.body_short = (sel >> 5) & 1;
         run_direct(&s, &req);
         free(b);
     }
