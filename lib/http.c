@@ -324,8 +324,11 @@ serve(struct exchange *x, handler_fn h, int conf_ok)
     if (out_body && strcmp(req.method, "HEAD") != 0)
         write_out(x, out_body, out_len);
     free(head);
+    /* The request and the answer may hold personal data: wipe before freeing. */
+    if (resp.json)
+        sodium_memzero((char *)out_body, out_len);
     if (body) {
-        sodium_memzero(body, req.body_len); /* it may hold personal data */
+        sodium_memzero(body, req.body_len);
         free(body);
     }
     response_reset(&resp);

@@ -128,10 +128,15 @@ static int
 session_id_from_path(const struct request *req, const char *pattern, char id[64],
                      struct response *resp)
 {
+    char *c;
+
     if (http_route(req->uri, pattern, id, 64) < 0 || !is_uuid(id)) {
         http_error(resp, ERR_NOT_FOUND, "no such session");
         return -1;
     }
+    for (c = id; *c; c++) /* answered as PostgreSQL writes it */
+        if (*c >= 'A' && *c <= 'F')
+            *c += 'a' - 'A';
     return 0;
 }
 

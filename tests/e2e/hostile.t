@@ -23,10 +23,12 @@
 #   a 401 must carry its WWW-Authenticate.
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
-plan 340
+plan 341
 
 export LC_ALL=C
 mkdir -p "$tmp/hostile"
+command -v openssl >/dev/null || echo "# openssl is needed to forge user tokens (jwt_forge): the controls will fail"
+command -v perl >/dev/null || echo "# perl is needed for the raw requests (raw_http): the framing rows will fail"
 
 # --- what the rows need, made before the first snapshot ------------------------------
 # Two applications of this test's own (the snapshot covers what belongs to them, so a
@@ -162,8 +164,8 @@ pad_json() { { printf '%s' "$3"; rep x $(($2 - ${#3} - ${#4})); printf '%s' "$4"
 { rep '[' 10000; rep ']' 10000; } >"$tmp/hostile/depth-10000-array"
 { printf '{"scope":"email","metadata":'; for i in $(seq 10000); do printf '{"a":'; done; printf 1; rep '}' 10001; } \
     >"$tmp/hostile/depth-10000-metadata"
-{ printf '{"scope":"email","metadata":'; for i in $(seq 32); do printf '{"a":'; done; printf 1; rep '}' 33; } \
-    >"$tmp/hostile/depth-33-metadata"
+{ printf '{"scope":"email","metadata":'; for i in $(seq 99); do printf '{"a":'; done; printf 1; rep '}' 100; } \
+    >"$tmp/hostile/depth-100-metadata"
 { printf '{"status":"confirmed","user_data":{"names":'; for i in $(seq 10000); do printf '{"a":'; done; printf '"x"'; rep '}' 10002; } \
     >"$tmp/hostile/depth-10000-user-data"
 body utf8-ff '{"scope":"email","vendor_data":"\xff"}'
@@ -238,7 +240,7 @@ json: trailing comma | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email"
 json: byte order mark | POST | /auth/v2/session/ | KEY ;; JSON | @bom | 400 | invalid_request
 json: nesting depth 10000 (arrays) | POST | /auth/v2/session/ | KEY ;; JSON | @depth-10000-array | 400 | invalid_request
 json: nesting depth 10000 in metadata | POST | /auth/v2/session/ | KEY ;; JSON | @depth-10000-metadata | 400 | invalid_request
-json: nesting depth 34 in metadata | POST | /auth/v2/session/ | KEY ;; JSON | @depth-33-metadata | 400 | invalid_request
+json: nesting depth 100 | POST | /auth/v2/session/ | KEY ;; JSON | @depth-100-metadata | 400 | invalid_request
 json: invalid UTF-8 \xff | POST | /auth/v2/session/ | KEY ;; JSON | @utf8-ff | 400 | invalid_request
 json: overlong UTF-8 | POST | /auth/v2/session/ | KEY ;; JSON | @utf8-overlong | 400 | invalid_request
 json: UTF-8 encoded surrogate | POST | /auth/v2/session/ | KEY ;; JSON | @utf8-surrogate | 400 | invalid_request
@@ -564,6 +566,7 @@ trim() { # trim VAR...: each VAR without its leading and trailing spaces
 }
 text=''
 logs_mark
+PIDS=$(stack_pids)
 BEFORE=$(db_snapshot "$ID1" "$ID2")
 n5xx=0
 while IFS= read -r row; do
@@ -641,6 +644,7 @@ is "$BEFORE" "$(db_snapshot "$ID1" "$ID2")" \
     "no rejected request wrote to the database (sessions, events, client tokens, applications: counts and checksums)"
 dead=$(stack_alive)
 is "" "$dead" "every executable's processes and lighttpd still run"
+is "$PIDS" "$(stack_pids)" "the very same processes: none died and was replaced"
 crashes=$(crash_lines | head -5)
 is "" "$crashes" "no log tells of a crash or a sanitizer report"
 

@@ -402,6 +402,12 @@ stack_alive() {
     return $rc
 }
 
+# stack_pids: the pids of the stack's processes (each executable's, lighttpd's), sorted,
+# on one line: the same line later means none of them was replaced meanwhile.
+stack_pids() {
+    cat "$QRSHARE_STATE"/sockets/*.pid "$QRSHARE_STATE/lighttpd.pid" 2>/dev/null | sort -n | xargs
+}
+
 # pg_log_everything: PostgreSQL logs every statement with all its parameters (as an
 # operator chasing a problem would have it) until pg_log_reset; call that from an EXIT
 # trap, the settings are in the cluster's postgresql.auto.conf.

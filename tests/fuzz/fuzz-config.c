@@ -1,9 +1,10 @@
 /* fuzz-config.c - libFuzzer harness for config_load (lib/config.h).
  *
  * config_load reads a path (libinih over its own fgets reader), so each input is
- * written to one temp file of this process, in a temp directory that also holds
- * key files the input may name: pairwise.key and seal.raw (32 raw bytes),
- * seal.b64 (43 base64url characters and a newline), short.key (31 bytes).
+ * written to one temp file of this process, in a temp directory (under $TMPDIR,
+ * else /tmp) that also holds key files the input may name: pairwise.key and
+ * seal.raw (32 raw bytes), seal.b64 (43 base64url characters and a newline),
+ * short.key (31 bytes).
  *
  * Inputs naming device, proc, sys or run paths are skipped (returned -1, kept out
  * of the corpus): a key file such as /dev/tty or a FIFO would block the read,
@@ -30,9 +31,9 @@
 #include "config.h"
 #include "crypto.h"
 
-static char dir[64];
+static char dir[256];
 static int dir_made;
-static char conf_path[96];
+static char conf_path[300];
 
 static void remove_dir(void);
 
@@ -47,7 +48,7 @@ fail(const char *what, const char *detail)
 static void
 write_file(const char *name, const void *data, size_t len)
 {
-    char path[128];
+    char path[300];
     int fd;
 
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -61,7 +62,7 @@ remove_dir(void)
 {
     static const char *const names[] = {"qrshare.conf", "pairwise.key", "seal.raw", "seal.b64",
                                         "short.key"};
-    char path[128];
+    char path[300];
 
     if (!dir_made)
         return;
@@ -76,12 +77,15 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     unsigned char raw[32];
+    const char *tmp;
 
     (void)argc;
     (void)argv;
     crypto_init();
-    snprintf(dir, sizeof dir, "/tmp/fuzz-config.XXXXXX");
-    if (!mkdtemp(dir))
+    tmp = getenv("TMPDIR");
+    if ((size_t)snprintf(dir, sizeof dir, "%s/fuzz-config.XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
+            sizeof dir ||
+        !mkdtemp(dir))
         fail("cannot create a temp directory", NULL);
     dir_made = 1;
     atexit(remove_dir);

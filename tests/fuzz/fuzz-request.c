@@ -111,7 +111,7 @@ static const struct endpoint {
 
 static regex_t route_re[NENDPOINTS];
 static struct config cfg;
-static char dir[64], conf_path[96];
+static char dir[256], conf_path[300];
 static int dir_made;
 static char *user_hs, *user_ed; /* "Bearer <minted token>" */
 /* stderr as it was at start: run with -close_fd_mask=2 (the handlers log every
@@ -134,7 +134,7 @@ fail(const char *what, const char *detail)
 static void
 write_file(const char *name, const void *data, size_t len)
 {
-    char path[128];
+    char path[300];
     int fd;
 
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -147,7 +147,7 @@ static void
 remove_dir(void)
 {
     static const char *const names[] = {"qrshare.conf", "pairwise.key", "seal.key"};
-    char path[128];
+    char path[300];
 
     if (!dir_made)
         return;
@@ -204,6 +204,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     unsigned char seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
     unsigned char ed_sk[crypto_sign_SECRETKEYBYTES], hs[32], raw[32];
     char pk64[64], hs64[64], *conf, err[512];
+    const char *tmp;
     int fd;
 
     (void)argc;
@@ -227,8 +228,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     sodium_bin2base64(pk64, sizeof pk64, pk, sizeof pk, B64);
     sodium_bin2base64(hs64, sizeof hs64, hs, sizeof hs, B64);
 
-    snprintf(dir, sizeof dir, "/tmp/fuzz-request.XXXXXX");
-    if (!mkdtemp(dir))
+    tmp = getenv("TMPDIR");
+    if ((size_t)snprintf(dir, sizeof dir, "%s/fuzz-request.XXXXXX", tmp && *tmp ? tmp : "/tmp") >=
+            sizeof dir ||
+        !mkdtemp(dir))
         fail("cannot create a temp directory", NULL);
     dir_made = 1;
     atexit(remove_dir);
@@ -379,6 +382,9 @@ method_allowed(const struct endpoint *e, const char *method)
 {
     size_t n = strlen(method);
     const char *m = e->methods;
+
+    if (strchr(method, ' ')) /* "GET HEAD" is not a method, nor one of the list */
+        return 0;
 
     for (; *m; m += strcspn(m, " "), m += *m == ' ')
         if (n > 0 && strncmp(m, method, n) == 0 && (m[n] == ' ' || m[n] == '\0'))
