@@ -99,31 +99,28 @@ DECLARE
     v_id uuid;
     v_number bigint;
     v_expires timestamptz;
+    v_code text;
+    v_detail text;
 BEGIN
     SELECT a.* INTO v_app FROM qrshare.applications a
      WHERE a.id = qrshare.app_by_credential(p_bearer, p_key);
-    IF v_app.id IS NULL THEN
-        RETURN QUERY SELECT 'invalid_client', 'invalid client credential', NULL::uuid,
-                            NULL::bigint, NULL::text, NULL::integer;
-        RETURN;
-    END IF;
-    IF NOT p_scope <@ v_app.allowed_scopes THEN
-        RETURN QUERY SELECT 'invalid_scope', 'a scope is not allowed for this application',
-                            NULL::uuid, NULL::bigint, NULL::text, NULL::integer;
-        RETURN;
-    END IF;
     v_life := coalesce(make_interval(secs => p_expires_in), least(interval '10 minutes', v_app.max_lifetime));
-    IF v_life > v_app.max_lifetime THEN
-        RETURN QUERY SELECT 'invalid_request',
-                            'expires_in is over the application''s maximum of '
-                                || extract(epoch FROM v_app.max_lifetime)::bigint || ' seconds',
-                            NULL::uuid, NULL::bigint, NULL::text, NULL::integer;
-        RETURN;
+    IF v_app.id IS NULL THEN
+        v_code := 'invalid_client';
+    ELSIF NOT p_scope <@ v_app.allowed_scopes THEN
+        v_code := 'invalid_scope';
+        v_detail := 'a scope is not allowed for this application';
+    ELSIF v_life > v_app.max_lifetime THEN
+        v_code := 'invalid_request';
+        v_detail := 'expires_in is over the application''s maximum of '
+                    || extract(epoch FROM v_app.max_lifetime)::bigint || ' seconds';
+    ELSIF p_callback_host IS NOT NULL AND p_callback_host <> v_app.domain
+          AND right(p_callback_host, length(v_app.domain) + 1) <> '.' || v_app.domain THEN
+        v_code := 'invalid_request';
+        v_detail := 'callback is not on the application''s domain';
     END IF;
-    IF p_callback_host IS NOT NULL AND p_callback_host <> v_app.domain
-       AND right(p_callback_host, length(v_app.domain) + 1) <> '.' || v_app.domain THEN
-        RETURN QUERY SELECT 'invalid_request', 'callback is not on the application''s domain',
-                            NULL::uuid, NULL::bigint, NULL::text, NULL::integer;
+    IF v_code IS NOT NULL THEN
+        RETURN QUERY SELECT v_code, v_detail, NULL::uuid, NULL::bigint, NULL::text, NULL::integer;
         RETURN;
     END IF;
     INSERT INTO qrshare.sessions AS s (application_id, token_hash, requested_scopes, vendor_data,
@@ -282,18 +279,13 @@ DECLARE
 BEGIN
     SELECT a.* INTO v_app FROM qrshare.applications a
      WHERE a.id = qrshare.app_by_credential(p_bearer, p_key);
-    IF v_app.id IS NULL THEN
-        RETURN QUERY SELECT 'invalid_client', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
-            NULL::text[], NULL::text[], NULL::json, NULL::text, NULL::text, NULL::bytea,
-            NULL::text, NULL::bytea, NULL::uuid, NULL::text, NULL::text;
-        RETURN;
-    END IF;
     SELECT * INTO v_s FROM qrshare.sessions s
      WHERE s.id = p_id AND s.application_id = v_app.id FOR UPDATE;
     IF v_s.id IS NULL THEN
-        RETURN QUERY SELECT 'not_found', NULL::uuid, NULL::bigint, NULL::text, NULL::text,
-            NULL::text[], NULL::text[], NULL::json, NULL::text, NULL::text, NULL::bytea,
-            NULL::text, NULL::bytea, NULL::uuid, NULL::text, NULL::text;
+        RETURN QUERY SELECT CASE WHEN v_app.id IS NULL THEN 'invalid_client' ELSE 'not_found' END,
+            NULL::uuid, NULL::bigint, NULL::text, NULL::text, NULL::text[], NULL::text[], NULL::json,
+            NULL::text, NULL::text, NULL::bytea, NULL::text, NULL::bytea, NULL::uuid, NULL::text,
+            NULL::text;
         RETURN;
     END IF;
     v_status := qrshare.effective_status(v_s.status, v_s.expires_at);

@@ -734,10 +734,12 @@ run_cgi(struct seen *s, const char *const *fields, const uint8_t *body, size_t b
             fail("the body is not JSON", msg);
     }
     headers = xstrndup(buf, (size_t)(head_end - buf) + 2);
-    /* HEAD: no body to look into; f413 < 0: strtoull's leniency, either answer.
-     * serve() answers a too large or short body itself, without the handler. */
+    /* HEAD: no body to look into. serve() answers a too large (413) or short (400)
+     * body itself, without the handler; f413 < 0 (strtoull's leniency): the length
+     * is not known here, so a 413 or 400 may be serve()'s. */
     check_answer(s, status, json, strcmp(s->method, "HEAD") == 0, headers,
-                 (status == 413 && f413 != 0) || (f413 == 0 && s->body_short));
+                 (status == 413 && f413 != 0) || (f413 == 0 && s->body_short) ||
+                     (f413 < 0 && status == 400));
     free(headers);
     json_object_put(json);
     free(buf);
