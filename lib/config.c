@@ -486,19 +486,31 @@ handler(void *user, const char *section, const char *name, const char *value)
     return 0;
 }
 
-/* libinih's reader: fgets, plus what the handler cannot see by itself: the line
- * number, where sections start and their whole names, indentation, and lines too
- * long for libinih. */
+/* libinih's reader: one line as fgets would read it, plus what the handler cannot
+ * see by itself: the line number, where sections start and their whole names,
+ * indentation, NUL bytes (fgets would hide what follows one) and lines too long for
+ * libinih. */
 static char *
 reader(char *str, int num, void *user)
 {
     struct ctx *c = user;
     const char *p = str;
     const char *end = NULL;
-    size_t len;
+    size_t len = 0;
+    int ch = EOF;
 
-    if (fgets(str, num, c->f) == NULL)
+    while (len + 1 < (size_t)num && (ch = getc(c->f)) != EOF) {
+        if (ch == '\0') {
+            set_error(c, c->line + 1, "NUL byte in the file");
+            return NULL;
+        }
+        str[len++] = (char)ch;
+        if (ch == '\n')
+            break;
+    }
+    if (len == 0)
         return NULL;
+    str[len] = '\0';
     c->line++;
     if (c->line == 1 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3;
@@ -506,22 +518,21 @@ reader(char *str, int num, void *user)
     p += strspn(p, " \t");
     if (*p == '[') {
         section_end(c);
+        size_t name_len;
+
         end = strchr(p, ']');
-        len = end != NULL ? (size_t)(end - p - 1) : 0;
-        if (len >= sizeof(c->header))
+        name_len = end != NULL ? (size_t)(end - p - 1) : 0;
+        if (name_len >= sizeof(c->header))
             set_error(c, c->line, "section name too long");
-        snprintf(c->header, sizeof(c->header), "%.*s", (int)len, p + 1);
+        snprintf(c->header, sizeof(c->header), "%.*s", (int)name_len, p + 1);
         c->header_line = c->line;
         c->header_pending = 1;
         c->header_content = 0;
     } else if (strchr(";#\r\n", *p) == NULL) { /* not blank, not a comment */
         c->header_content = 1;
     }
-    len = strlen(str);
     if (len == (size_t)num - 1 && str[len - 1] != '\n') {
-        int ch = getc(c->f);
-
-        if (ch != EOF) {
+        if ((ch = getc(c->f)) != EOF) {
             set_error(c, c->line, "line too long (at most %d characters)", num - 2);
             return NULL; /* libinih would read the rest as a line of its own */
         }

@@ -190,7 +190,7 @@ main(void)
     int ret;
     int good;
 
-    plan((int)nrows * 2 + 38);
+    plan((int)nrows * 2 + 40);
     if (mkdtemp(dir) == NULL) {
         printf("Bail out! mkdtemp: %s\n", strerror(errno));
         return 1;
@@ -334,6 +334,18 @@ main(void)
     ok(ret == -1 && strstr(err, ":17: more than 8 [seal_key] sections") != NULL,
        "at most %d seal keys: %s", CONFIG_MAX_SEAL_KEYS, err);
     free(text);
+
+    /* A NUL byte: fgets would end the line there and parse what follows the 198th
+     * byte as a line of its own (found by tests/fuzz/fuzz-config). */
+    {
+        static const char nul[] = "[server]\npoll_interval = 5\0xxxx\nmax_body = 2048\n";
+        char nul_path[256];
+
+        write_file("qrshare.conf", nul, sizeof nul - 1);
+        snprintf(nul_path, sizeof(nul_path), "%s/qrshare.conf", dir);
+        is_int(-1, config_load(nul_path, &cfg, err, sizeof(err)), "a NUL byte in the file is refused");
+        ok(strstr(err, "qrshare.conf:2: NUL byte") != NULL, "... at its line: %s", err);
+    }
 
     /* config_path */
     setenv(CONFIG_ENV, "/srv/qrshare/test.conf", 1);
