@@ -502,6 +502,7 @@ reader(char *str, int num, void *user)
     while (len + 1 < (size_t)num && (ch = getc(c->f)) != EOF) {
         if (ch == '\0') {
             set_error(c, c->line + 1, "NUL byte in the file");
+            c->header_content = 1; /* the rest is unread: not an empty section */
             return NULL;
         }
         str[len++] = (char)ch;
