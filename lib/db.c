@@ -3,8 +3,14 @@
 #include "db.h"
 #include "log.h"
 
+#define MAX_PREPARED 16
+
 static const char *db_conninfo = "";
 static PGconn *conn;
+/* The statements prepared on this connection, by the address of their text: callers
+ * pass static strings, so an address names one statement. */
+static const char *prepared[MAX_PREPARED];
+static int nprepared;
 
 /* Opens the connection if there is none, and repairs one a pooler or a failed
  * statement left in a bad state. 0 / -1. */
@@ -13,8 +19,10 @@ db_ready(void)
 {
     PGresult *res = NULL;
 
-    if (conn && PQstatus(conn) != CONNECTION_OK)
+    if (conn && PQstatus(conn) != CONNECTION_OK) {
         PQreset(conn);
+        nprepared = 0; /* a new session knows none of them */
+    }
     if (!conn) {
         /* connect_timeout first, so that a value in the conf overrides it: a server
          * that does not answer must become a 503, not a hung request. */
@@ -26,6 +34,7 @@ db_ready(void)
         log_error("database: cannot connect: %s", PQerrorMessage(conn));
         PQfinish(conn);
         conn = NULL;
+        nprepared = 0;
         return -1;
     }
     if (PQtransactionStatus(conn) == PQTRANS_INERROR || PQtransactionStatus(conn) == PQTRANS_INTRANS) {
@@ -55,6 +64,45 @@ db_classify(const char *sqlstate)
     return DB_ERROR;
 }
 
+/* Runs sql as a prepared statement. The first time on this connection, Parse goes in
+ * one pipeline with the execution, so that too is one round trip; later, only Bind
+ * and Execute are sent: no parsing or planning per request. */
+static PGresult *
+exec_prepared(const char *sql, int nparams, const char *const *params, const int *lens,
+              const int *binary)
+{
+    PGresult *prep = NULL, *exec = NULL, *sync = NULL;
+    char name[16];
+    int i;
+
+    for (i = 0; i < nprepared && prepared[i] != sql; i++)
+        ;
+    snprintf(name, sizeof name, "q%d", i);
+    if (i < nprepared)
+        return PQexecPrepared(conn, name, nparams, params, lens, binary, 0);
+    if (i == MAX_PREPARED || PQenterPipelineMode(conn) != 1)
+        return PQexecParams(conn, sql, nparams, NULL, params, lens, binary, 0);
+    if (PQsendPrepare(conn, name, sql, nparams, NULL) == 1 &&
+        PQsendQueryPrepared(conn, name, nparams, params, lens, binary, 0) == 1 &&
+        PQpipelineSync(conn) == 1) {
+        /* each result is followed by a NULL; then the sync */
+        prep = PQgetResult(conn);
+        PQclear(PQgetResult(conn));
+        exec = PQgetResult(conn);
+        PQclear(PQgetResult(conn));
+        sync = PQgetResult(conn);
+    }
+    PQexitPipelineMode(conn);
+    PQclear(sync);
+    if (prep && PQresultStatus(prep) == PGRES_COMMAND_OK) {
+        prepared[nprepared++] = sql;
+        PQclear(prep);
+        return exec;
+    }
+    PQclear(exec); /* PGRES_PIPELINE_ABORTED: the error is the Parse's */
+    return prep;
+}
+
 enum db_status
 db_exec(const char *sql, int nparams, const char *const *params, const int *lens,
         const int *binary, PGresult **res)
@@ -69,7 +117,7 @@ db_exec(const char *sql, int nparams, const char *const *params, const int *lens
             st = DB_UNAVAILABLE;
             goto out;
         }
-        r = PQexecParams(conn, sql, nparams, NULL, params, lens, binary, 0);
+        r = exec_prepared(sql, nparams, params, lens, binary);
         if (r && (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)) {
             *res = r;
             r = NULL;
@@ -104,4 +152,5 @@ db_close(void)
 {
     PQfinish(conn);
     conn = NULL;
+    nprepared = 0;
 }

@@ -18,6 +18,8 @@ void db_init(const char *conninfo);
 
 /* Runs one statement with text parameters (NULL = SQL NULL) and an optional binary
  * parameter mask: binary[i] != 0 means params[i] is lens[i] raw bytes (bytea).
+ * sql must be a string that lives as long as the process (a static): it is prepared
+ * once per connection, named by its address, and executed prepared afterwards.
  * A broken connection is reset and the statement retried once. A connection left
  * in a failed transaction gets ROLLBACK first. On DB_OK *res holds the result
  * (caller PQclear()s); otherwise *res is NULL and the detail went to the log. */
