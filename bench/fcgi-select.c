@@ -115,8 +115,9 @@ serve(FCGX_Request *r)
         answer(r, 404, "{\"error\":\"not_found\"}");
         goto out;
     }
-    snprintf(body, sizeof body, "{\"session_id\":\"%s\",\"status\":\"%s\",\"expires_at\":\"%s\",\"interval\":2}",
-             id, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+    snprintf(body, sizeof body,
+             "{\"session_id\":\"%s\",\"status\":\"%s\",\"expires_at\":\"%s\",\"interval\":2}", id,
+             PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
     answer(r, 200, body);
 out:
     PQclear(res);

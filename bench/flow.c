@@ -32,7 +32,7 @@
 #define MAX_USERS 64
 
 static const char *const step_names[NSTEPS] = {"create", "information", "update", "status",
-                                                "decision"};
+                                               "decision"};
 static const char update_body[] =
     "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"ada@example.org\","
     "\"names\":{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}}}";
@@ -81,8 +81,7 @@ series_add(struct series *s, unsigned us)
     s->v[s->n++] = us;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-complain(struct worker *w, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) complain(struct worker *w, const char *fmt, ...)
 {
     va_list ap;
 
@@ -311,7 +310,8 @@ flow(struct worker *w, int record)
                 goto bad;
             break;
         default:
-            if (status != 200 || !str_is(o, "session_id", id) || !str_is(o, "status", "confirmed") ||
+            if (status != 200 || !str_is(o, "session_id", id) ||
+                !str_is(o, "status", "confirmed") ||
                 !json_object_object_get_ex(o, "user_data", &ud) ||
                 !str_is(ud, "email", "ada@example.org") || !str(ud, "sub"))
                 goto bad;

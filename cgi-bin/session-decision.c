@@ -1,4 +1,5 @@
-/* session-decision - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
+/* session-decision - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c.
+ */
 #include "http.h"
 #include "session.h"
 

@@ -1,4 +1,5 @@
-/* session-information - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
+/* session-information - FastCGI (or CGI) executable for one endpoint; the logic is in
+ * lib/session.c. */
 #include "http.h"
 #include "session.h"
 

@@ -83,8 +83,7 @@ auth_user(const struct config *cfg, const struct request *req, struct jwt_user *
 }
 
 int
-auth_basic(const struct request *req, char *client_id, size_t idlen, char *secret,
-           size_t secretlen)
+auth_basic(const struct request *req, char *client_id, size_t idlen, char *secret, size_t secretlen)
 {
     const char *a = req->authorization, *colon;
     unsigned char buf[512];

@@ -47,7 +47,7 @@ int crypto_open(const unsigned char key[SEAL_KEY_BYTES], const unsigned char *bo
 
 /* A pairwise subject: base64url(BLAKE2b-256 keyed with key, of app \0 iss \0 sub)
  * written to out (TOKEN_LEN + 1 bytes). */
-void crypto_pairwise(const unsigned char key[32], const char *app, const char *iss,
-                     const char *sub, char out[TOKEN_LEN + 1]);
+void crypto_pairwise(const unsigned char key[32], const char *app, const char *iss, const char *sub,
+                     char out[TOKEN_LEN + 1]);
 
 #endif

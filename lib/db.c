@@ -37,7 +37,8 @@ db_ready(void)
         nprepared = 0;
         return -1;
     }
-    if (PQtransactionStatus(conn) == PQTRANS_INERROR || PQtransactionStatus(conn) == PQTRANS_INTRANS) {
+    if (PQtransactionStatus(conn) == PQTRANS_INERROR ||
+        PQtransactionStatus(conn) == PQTRANS_INTRANS) {
         res = PQexec(conn, "ROLLBACK");
         PQclear(res);
     }
@@ -104,8 +105,8 @@ exec_prepared(const char *sql, int nparams, const char *const *params, const int
 }
 
 enum db_status
-db_exec(const char *sql, int nparams, const char *const *params, const int *lens,
-        const int *binary, PGresult **res)
+db_exec(const char *sql, int nparams, const char *const *params, const int *lens, const int *binary,
+        PGresult **res)
 {
     enum db_status st = DB_ERROR;
     PGresult *r = NULL;

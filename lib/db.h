@@ -7,9 +7,9 @@
 
 enum db_status {
     DB_OK = 0,
-    DB_UNAVAILABLE,  /* cannot connect, or the connection broke twice */
-    DB_CONSTRAINT,   /* SQLSTATE class 23 or a raise_exception (P0001) from a trigger */
-    DB_ERROR,        /* anything else */
+    DB_UNAVAILABLE, /* cannot connect, or the connection broke twice */
+    DB_CONSTRAINT,  /* SQLSTATE class 23 or a raise_exception (P0001) from a trigger */
+    DB_ERROR,       /* anything else */
 };
 
 /* Connects with conninfo (borrowed for the process). Does not fail: the first
@@ -23,8 +23,8 @@ void db_init(const char *conninfo);
  * A broken connection is reset and the statement retried once. A connection left
  * in a failed transaction gets ROLLBACK first. On DB_OK *res holds the result
  * (caller PQclear()s); otherwise *res is NULL and the detail went to the log. */
-enum db_status db_exec(const char *sql, int nparams, const char *const *params,
-                       const int *lens, const int *binary, PGresult **res) WUR;
+enum db_status db_exec(const char *sql, int nparams, const char *const *params, const int *lens,
+                       const int *binary, PGresult **res) WUR;
 
 /* SQLSTATE -> enum db_status (exposed for tests). */
 enum db_status db_classify(const char *sqlstate);

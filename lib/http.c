@@ -51,30 +51,46 @@ static const char *
 status_text(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
     }
 }
 
 static int
 is_segment_char(int c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 static int
@@ -293,8 +309,7 @@ serve(struct exchange *x, handler_fn h, int conf_ok)
     if (!conf_ok) {
         log_error("%s", conf_error);
         http_error(&resp, ERR_SERVER, "the service is not configured");
-    }
-    else if (req.body_too_large)
+    } else if (req.body_too_large)
         http_error(&resp, ERR_TOO_LARGE, "request body too large");
     else if (req.body_short)
         http_error(&resp, ERR_INVALID_REQUEST, "the body is shorter than Content-Length");
@@ -302,8 +317,8 @@ serve(struct exchange *x, handler_fn h, int conf_ok)
         http_error(&resp, ERR_SERVER, "internal error");
 
     if (resp.json) {
-        out_body = json_object_to_json_string_ext(
-            resp.json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        out_body = json_object_to_json_string_ext(resp.json, JSON_C_TO_STRING_PLAIN |
+                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
         out_len = strlen(out_body);
     } else if (resp.body) {
         out_body = resp.body;
@@ -401,8 +416,7 @@ http_main(const char *prog, handler_fn h)
     /* Siblings share the listening socket: when one of them takes the connection
      * ppoll() announced, accept() must not block (a connection's own socket stays
      * blocking on Linux). */
-    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL,
-          fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL) | O_NONBLOCK);
+    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL) | O_NONBLOCK);
 
     FCGX_Init();
     FCGX_InitRequest(&fcgi, FCGI_LISTENSOCK_FILENO, 0);

@@ -7,36 +7,48 @@
 
 /* Borrowed strings from the server's parameters; valid during one request. */
 struct request {
-    const char *method;         /* REQUEST_METHOD */
-    const char *uri;            /* REQUEST_URI: raw path and query as sent */
-    const char *content_type;   /* CONTENT_TYPE */
-    const char *authorization;  /* HTTP_AUTHORIZATION */
-    const char *api_key;        /* HTTP_X_API_KEY */
-    const char *session_token;  /* HTTP_DATA_SESSION_TOKEN */
-    const char *if_none_match;  /* HTTP_IF_NONE_MATCH */
-    const char *origin;         /* HTTP_ORIGIN */
-    const char *body;           /* NUL-terminated; NULL when too large */
+    const char *method;        /* REQUEST_METHOD */
+    const char *uri;           /* REQUEST_URI: raw path and query as sent */
+    const char *content_type;  /* CONTENT_TYPE */
+    const char *authorization; /* HTTP_AUTHORIZATION */
+    const char *api_key;       /* HTTP_X_API_KEY */
+    const char *session_token; /* HTTP_DATA_SESSION_TOKEN */
+    const char *if_none_match; /* HTTP_IF_NONE_MATCH */
+    const char *origin;        /* HTTP_ORIGIN */
+    const char *body;          /* NUL-terminated; NULL when too large */
     size_t body_len;
-    int body_too_large;         /* CONTENT_LENGTH over the limit: not read */
-    int body_short;             /* fewer bytes arrived than CONTENT_LENGTH said */
+    int body_too_large; /* CONTENT_LENGTH over the limit: not read */
+    int body_short;     /* fewer bytes arrived than CONTENT_LENGTH said */
 };
 
 #define RESP_HEADERS 512
 
 struct response {
     int status;
-    json_object *json;          /* owned; serialised as the body */
-    char *body;                 /* owned; a raw body (e.g. SVG) when json is NULL */
+    json_object *json; /* owned; serialised as the body */
+    char *body;        /* owned; a raw body (e.g. SVG) when json is NULL */
     size_t body_len;
     const char *content_type;   /* for body; static */
     char headers[RESP_HEADERS]; /* extra "Name: value\r\n" lines */
 };
 
 enum err {
-    ERR_INVALID_REQUEST, ERR_INVALID_SCOPE, ERR_INVALID_CLIENT, ERR_INVALID_TOKEN,
-    ERR_FORBIDDEN, ERR_NOT_FOUND, ERR_METHOD, ERR_INVALID_STATE, ERR_ALREADY_CLAIMED,
-    ERR_EXPIRED, ERR_GONE, ERR_TOO_LARGE, ERR_MEDIA_TYPE, ERR_SLOW_DOWN,
-    ERR_UNAVAILABLE, ERR_SERVER,
+    ERR_INVALID_REQUEST,
+    ERR_INVALID_SCOPE,
+    ERR_INVALID_CLIENT,
+    ERR_INVALID_TOKEN,
+    ERR_FORBIDDEN,
+    ERR_NOT_FOUND,
+    ERR_METHOD,
+    ERR_INVALID_STATE,
+    ERR_ALREADY_CLAIMED,
+    ERR_EXPIRED,
+    ERR_GONE,
+    ERR_TOO_LARGE,
+    ERR_MEDIA_TYPE,
+    ERR_SLOW_DOWN,
+    ERR_UNAVAILABLE,
+    ERR_SERVER,
 };
 
 typedef int (*handler_fn)(const struct request *, struct response *);

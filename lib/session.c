@@ -63,7 +63,8 @@ db_failed(struct response *resp, enum db_status st)
     if (st == DB_UNAVAILABLE)
         return http_error(resp, ERR_UNAVAILABLE, "the database is not available, try again");
     if (st == DB_CONSTRAINT)
-        return http_error(resp, ERR_INVALID_STATE, "the request conflicts with the session's state");
+        return http_error(resp, ERR_INVALID_STATE,
+                          "the request conflicts with the session's state");
     return http_error(resp, ERR_SERVER, "internal error");
 }
 
@@ -116,8 +117,9 @@ is_uuid(const char *s)
         return 0;
     for (i = 0; i < 36; i++) {
         int dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
-                                   (s[i] >= 'A' && s[i] <= 'F')))
+        if (dash ? s[i] != '-'
+                 : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+                     (s[i] >= 'A' && s[i] <= 'F')))
             return 0;
     }
     return 1;
@@ -226,7 +228,8 @@ only_fields(json_object *obj, const char *const *allowed, struct response *resp)
 {
     char msg[128];
 
-    json_object_object_foreach(obj, key, val) {
+    json_object_object_foreach(obj, key, val)
+    {
         const char *const *a;
         (void)val;
         for (a = allowed; *a && strcmp(*a, key) != 0; a++)
@@ -289,7 +292,8 @@ handle_token(const struct request *req, struct response *resp)
     } else {
         if (json_body(req, resp, &body) < 0)
             goto out;
-        if (json_object_object_get_ex(body, "grant_type", &g) && json_object_is_type(g, json_type_string))
+        if (json_object_object_get_ex(body, "grant_type", &g) &&
+            json_object_is_type(g, json_type_string))
             snprintf(grant, sizeof grant, "%s", json_object_get_string(g));
     }
     if (strcmp(grant, "client_credentials") != 0) {
@@ -412,8 +416,8 @@ url_host(const char *url, char *host, size_t hostlen)
 int
 handle_create(const struct request *req, struct response *resp)
 {
-    static const char *const allowed[] = {"scope", "vendor_data", "metadata", "callback",
-                                          "expires_in", NULL};
+    static const char *const allowed[] = {"scope",    "vendor_data", "metadata",
+                                          "callback", "expires_in",  NULL};
     json_object *body = NULL, *v = NULL, *o = NULL;
     PGresult *res = NULL;
     struct params p = {0};
@@ -432,7 +436,8 @@ handle_create(const struct request *req, struct response *resp)
         only_fields(body, allowed, resp) < 0)
         goto out;
 
-    if (!json_object_object_get_ex(body, "scope", &v) || !json_object_is_type(v, json_type_string)) {
+    if (!json_object_object_get_ex(body, "scope", &v) ||
+        !json_object_is_type(v, json_type_string)) {
         http_error(resp, ERR_INVALID_REQUEST, "scope (a string) is required");
         goto out;
     }
@@ -442,7 +447,8 @@ handle_create(const struct request *req, struct response *resp)
     }
     if (json_object_object_get_ex(body, "vendor_data", &v) && v) {
         if (!json_object_is_type(v, json_type_string) || json_object_get_string_len(v) > 2000) {
-            http_error(resp, ERR_INVALID_REQUEST, "vendor_data must be a string of at most 2000 bytes");
+            http_error(resp, ERR_INVALID_REQUEST,
+                       "vendor_data must be a string of at most 2000 bytes");
             goto out;
         }
         vendor = json_object_get_string(v);
@@ -496,7 +502,8 @@ handle_create(const struct request *req, struct response *resp)
     url = session_url(token, field(res, 2));
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(field(res, 2)));
-    json_object_object_add(o, "session_number", json_object_new_int64(strtoll(field(res, 3), NULL, 10)));
+    json_object_object_add(o, "session_number",
+                           json_object_new_int64(strtoll(field(res, 3), NULL, 10)));
     json_object_object_add(o, "session_token", json_object_new_string(token));
     json_object_object_add(o, "url", json_object_new_string(url));
     json_object_object_add(o, "status", json_object_new_string("initialized"));
@@ -537,8 +544,8 @@ cors(const struct request *req, struct response *resp, const char *allowed)
     http_header(resp, "Vary", "Origin");
 }
 
-static const char sql_preflight[] =
-    "SELECT qrshare.cors_allowed(s.application_id, $2) FROM qrshare.sessions s WHERE s.id = $1::uuid";
+static const char sql_preflight[] = "SELECT qrshare.cors_allowed(s.application_id, $2) FROM "
+                                    "qrshare.sessions s WHERE s.id = $1::uuid";
 
 /* OPTIONS: a CORS preflight for the session in the path, answered for the origins
  * its application allows and refused (403) for any other. */
@@ -585,7 +592,8 @@ browser_params(const struct request *req, const char *id, const char *token, int
     if (!has_token && !cred->has_bearer && !cred->has_key) {
         if (req->session_token || token)
             return http_error(resp, ERR_NOT_FOUND, "no such session"), -1;
-        return http_error(resp, ERR_INVALID_CLIENT, "a session token or an app credential is required"),
+        return http_error(resp, ERR_INVALID_CLIENT,
+                          "a session token or an app credential is required"),
                -1;
     }
     p_text(p, id);
@@ -850,7 +858,8 @@ handle_update(const struct request *req, struct response *resp)
         auth_user(cfg, req, &user, resp) < 0 || json_body(req, resp, &body) < 0 ||
         only_fields(body, allowed, resp) < 0)
         goto out;
-    if (!json_object_object_get_ex(body, "status", &v) || !json_object_is_type(v, json_type_string) ||
+    if (!json_object_object_get_ex(body, "status", &v) ||
+        !json_object_is_type(v, json_type_string) ||
         (strcmp(status = json_object_get_string(v), "confirmed") != 0 &&
          strcmp(status, "declined") != 0)) {
         http_error(resp, ERR_INVALID_REQUEST, "status must be \"confirmed\" or \"declined\"");
@@ -867,7 +876,8 @@ handle_update(const struct request *req, struct response *resp)
             http_error(resp, ERR_INVALID_REQUEST, "user_data (a non-empty object) is required");
             goto out;
         }
-        json_object_object_foreach(data, key_name, val) {
+        json_object_object_foreach(data, key_name, val)
+        {
             enum json_type t = json_object_get_type(val);
             const char *tn = t == json_type_string    ? "string"
                              : t == json_type_object  ? "object"
@@ -876,12 +886,15 @@ handle_update(const struct request *req, struct response *resp)
             size_t kl = strlen(key_name);
             if (!tn || nkeys == MAX_SCOPES || kl == 0 || kl > 63 ||
                 strspn(key_name, "abcdefghijklmnopqrstuvwxyz0123456789_") != kl) {
-                http_error(resp, ERR_INVALID_REQUEST,
-                           "user_data must map requested scope names to strings, objects or booleans");
+                http_error(
+                    resp, ERR_INVALID_REQUEST,
+                    "user_data must map requested scope names to strings, objects or booleans");
                 goto out;
             }
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", nkeys ? "," : "", key_name);
-            snprintf(types + strlen(types), sizeof types - strlen(types), "%s%s", nkeys ? "," : "", tn);
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", nkeys ? "," : "",
+                     key_name);
+            snprintf(types + strlen(types), sizeof types - strlen(types), "%s%s", nkeys ? "," : "",
+                     tn);
             nkeys++;
         }
         strcat(names, "}");
@@ -1025,7 +1038,8 @@ handle_decision(const struct request *req, struct response *resp)
     }
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(field(res, 1)));
-    json_object_object_add(o, "session_number", json_object_new_int64(strtoll(field(res, 2), NULL, 10)));
+    json_object_object_add(o, "session_number",
+                           json_object_new_int64(strtoll(field(res, 2), NULL, 10)));
     json_object_object_add(o, "status", json_object_new_string(field(res, 3)));
     json_object_object_add(o, "vendor_data", json_str_or_null(field(res, 4)));
     json_object_object_add(o, "scope", pg_array_to_scope(field(res, 5)));
@@ -1084,7 +1098,8 @@ handle_refresh(const struct request *req, struct response *resp)
     url = session_url(token, id);
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(id));
-    json_object_object_add(o, "session_number", json_object_new_int64(strtoll(field(res, 2), NULL, 10)));
+    json_object_object_add(o, "session_number",
+                           json_object_new_int64(strtoll(field(res, 2), NULL, 10)));
     json_object_object_add(o, "session_token", json_object_new_string(token));
     json_object_object_add(o, "url", json_object_new_string(url));
     json_object_object_add(o, "status", json_object_new_string("initialized"));

@@ -343,7 +343,8 @@ main(void)
 
         write_file("qrshare.conf", nul, sizeof nul - 1);
         snprintf(nul_path, sizeof(nul_path), "%s/qrshare.conf", dir);
-        is_int(-1, config_load(nul_path, &cfg, err, sizeof(err)), "a NUL byte in the file is refused");
+        is_int(-1, config_load(nul_path, &cfg, err, sizeof(err)),
+               "a NUL byte in the file is refused");
         ok(strstr(err, "qrshare.conf:2: NUL byte") != NULL, "... at its line: %s", err);
     }
 

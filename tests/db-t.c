@@ -10,11 +10,21 @@ static const struct {
     const char *sqlstate;
     enum db_status want;
 } classes[] = {
-    {"23505", DB_CONSTRAINT},   {"23514", DB_CONSTRAINT},   {"23503", DB_CONSTRAINT},
-    {"P0001", DB_CONSTRAINT},   {"08006", DB_UNAVAILABLE},  {"08001", DB_UNAVAILABLE},
-    {"57P01", DB_UNAVAILABLE},  {"57P03", DB_UNAVAILABLE},  {"53300", DB_UNAVAILABLE},
-    {"42601", DB_ERROR},        {"22012", DB_ERROR},        {"40001", DB_ERROR},
-    {"", DB_ERROR},             {"2350", DB_ERROR},         {"235050", DB_ERROR},
+    {"23505", DB_CONSTRAINT},
+    {"23514", DB_CONSTRAINT},
+    {"23503", DB_CONSTRAINT},
+    {"P0001", DB_CONSTRAINT},
+    {"08006", DB_UNAVAILABLE},
+    {"08001", DB_UNAVAILABLE},
+    {"57P01", DB_UNAVAILABLE},
+    {"57P03", DB_UNAVAILABLE},
+    {"53300", DB_UNAVAILABLE},
+    {"42601", DB_ERROR},
+    {"22012", DB_ERROR},
+    {"40001", DB_ERROR},
+    {"", DB_ERROR},
+    {"2350", DB_ERROR},
+    {"235050", DB_ERROR},
     {NULL, DB_ERROR},
 };
 
@@ -90,9 +100,11 @@ main(void)
     is_string("read committed", value("SHOW transaction_isolation", 0, NULL, buf, sizeof buf),
               "the next statement runs in a transaction of its own (ROLLBACK first)");
 
-    is_int(DB_ERROR, db_exec("SELECT 1/0", 0, NULL, NULL, NULL, &res), "division by zero: DB_ERROR");
-    is_int(DB_OK, db_exec("CREATE TEMP TABLE t (x int CONSTRAINT t_x_positive CHECK (x > 0))", 0,
-                          NULL, NULL, NULL, &res),
+    is_int(DB_ERROR, db_exec("SELECT 1/0", 0, NULL, NULL, NULL, &res),
+           "division by zero: DB_ERROR");
+    is_int(DB_OK,
+           db_exec("CREATE TEMP TABLE t (x int CONSTRAINT t_x_positive CHECK (x > 0))", 0, NULL,
+                   NULL, NULL, &res),
            "a temporary table with a CHECK");
     PQclear(res);
     res = NULL;
@@ -104,7 +116,8 @@ main(void)
     db_close();
     db_init("host=/nonexistent-qrshare port=1");
     t0 = time(NULL);
-    is_int(DB_UNAVAILABLE, db_exec("SELECT 1", 0, NULL, NULL, NULL, &res), "no server: DB_UNAVAILABLE");
+    is_int(DB_UNAVAILABLE, db_exec("SELECT 1", 0, NULL, NULL, NULL, &res),
+           "no server: DB_UNAVAILABLE");
     ok(time(NULL) - t0 <= 3, "... within the connect timeout");
 
     db_close();

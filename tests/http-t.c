@@ -54,7 +54,7 @@ static const struct {
     {"/x?token=a%zz", "token", -1, NULL},
     {"/x?token=a%2", "token", -1, NULL},
     {"/x?token=0123456789abcdef", "token", -1, NULL}, /* longer than the buffer of 16 */
-    {"/x?token=a&token=b", "token", -1, NULL},         /* given twice: neither */
+    {"/x?token=a&token=b", "token", -1, NULL},        /* given twice: neither */
     {"/x?token=a&b=1&token=a", "token", -1, NULL},
     {"/x?token=a&xtoken=b", "token", 0, "a"},
 };
@@ -90,13 +90,15 @@ main(void)
     size_t i;
     int rc;
 
-    plan((int)(sizeof routes / sizeof routes[0]) * 2 + (int)(sizeof queries / sizeof queries[0]) * 2 +
+    plan((int)(sizeof routes / sizeof routes[0]) * 2 +
+         (int)(sizeof queries / sizeof queries[0]) * 2 +
          (int)(sizeof answers / sizeof answers[0]) * 4 + 3);
 
     for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         strcpy(id, "-");
         rc = http_route(routes[i].uri, routes[i].pattern, id, sizeof id);
-        is_int(routes[i].want, rc, "route line %zu: %s", i + 1, routes[i].uri ? routes[i].uri : "(null)");
+        is_int(routes[i].want, rc, "route line %zu: %s", i + 1,
+               routes[i].uri ? routes[i].uri : "(null)");
         if (routes[i].want == 0 && strchr(routes[i].pattern, '{'))
             is_string(routes[i].id, id, "route line %zu: the id", i + 1);
         else
@@ -118,9 +120,11 @@ main(void)
                strcmp(json_object_get_string(v), answers[i].code) == 0,
            "%s: the error code", answers[i].code);
         ok(json_object_object_get_ex(resp.json, "error_description", &v) &&
-               strcmp(json_object_get_string(v), "why") == 0 && json_object_object_length(resp.json) == 2,
+               strcmp(json_object_get_string(v), "why") == 0 &&
+               json_object_object_length(resp.json) == 2,
            "%s: error_description and nothing else", answers[i].code);
-        ok(answers[i].header ? strstr(resp.headers, answers[i].header) != NULL : resp.headers[0] == '\0',
+        ok(answers[i].header ? strstr(resp.headers, answers[i].header) != NULL
+                             : resp.headers[0] == '\0',
            "%s: headers", answers[i].code);
         response_reset(&resp);
     }
