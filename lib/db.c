@@ -125,6 +125,14 @@ db_exec(const char *sql, int nparams, const char *const *params, const int *lens
             st = DB_OK;
             goto out;
         }
+        /* Our prepared statements are gone (DISCARD ALL, a pooler): prepare again. */
+        if (r && PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
+            strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "26000") == 0 && attempt == 0) {
+            nprepared = 0;
+            PQclear(r);
+            r = NULL;
+            continue;
+        }
         /* A broken connection (server restarted, network) gets one reset and retry:
          * each statement is one transaction, so a retry cannot apply it twice unless
          * the break came after the commit, which the unique keys then refuse. */

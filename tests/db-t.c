@@ -28,6 +28,8 @@ static const struct {
     {NULL, DB_ERROR},
 };
 
+static const char pid_sql[] = "SELECT pg_backend_pid()";
+
 /* One text value of a one-row statement, copied to buf; NULL on failure. */
 static const char *
 value(const char *sql, int n, const char *const *params, char *buf, size_t len)
@@ -54,7 +56,7 @@ main(void)
 
     if (!conninfo || !*conninfo)
         skip_all("QRSHARE_TEST_DB is not set");
-    plan((int)(sizeof classes / sizeof classes[0]) + 14);
+    plan((int)(sizeof classes / sizeof classes[0]) + 16);
 
     for (i = 0; i < sizeof classes / sizeof classes[0]; i++)
         is_int(classes[i].want, db_classify(classes[i].sqlstate), "SQLSTATE %s classified",
@@ -77,8 +79,8 @@ main(void)
         res = NULL;
     }
 
-    value("SELECT pg_backend_pid()", 0, NULL, pid1, sizeof pid1);
-    value("SELECT pg_backend_pid()", 0, NULL, pid2, sizeof pid2);
+    value(pid_sql, 0, NULL, pid1, sizeof pid1);
+    value(pid_sql, 0, NULL, pid2, sizeof pid2);
     is_string(pid1, pid2, "one connection per process");
 
     /* A connection broken under it (the server ended the backend) is reset once. */
@@ -88,9 +90,16 @@ main(void)
     ok(PQresultStatus(res) == PGRES_TUPLES_OK, "the backend is terminated from outside");
     PQclear(res);
     res = NULL;
-    ok(value("SELECT pg_backend_pid()", 0, NULL, pid2, sizeof pid2) != NULL,
+    ok(value(pid_sql, 0, NULL, pid2, sizeof pid2) != NULL,
        "the next statement succeeds after a reconnect");
     ok(strcmp(pid1, pid2) != 0, "... on a new backend");
+
+    /* Prepared statements dropped under us (DISCARD ALL, a pooler) are prepared again. */
+    ok(db_exec("DISCARD ALL", 0, NULL, NULL, NULL, &res) == DB_OK, "DISCARD ALL");
+    PQclear(res);
+    res = NULL;
+    ok(value(pid_sql, 0, NULL, pid1, sizeof pid1) != NULL,
+       "a statement prepared before DISCARD ALL still runs");
 
     /* A connection left inside a transaction is rolled back before reuse. */
     ok(db_exec("BEGIN ISOLATION LEVEL SERIALIZABLE", 0, NULL, NULL, NULL, &res) == DB_OK,

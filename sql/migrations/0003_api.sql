@@ -15,8 +15,10 @@ COMMENT ON COLUMN qrshare.sessions.lifetime IS
 
 CREATE UNIQUE INDEX applications_secret_hash_key ON qrshare.applications (secret_hash);
 
+-- STABLE like to_char: an IMMUTABLE wrapper of a STABLE body is never inlined, and
+-- would be parsed and planned again on every call.
 CREATE FUNCTION qrshare.iso8601(p_t timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
     SELECT to_char(p_t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 $$;
 COMMENT ON FUNCTION qrshare.iso8601(timestamptz) IS 'A time as the API writes it: ISO 8601, UTC, seconds.';
