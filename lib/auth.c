@@ -22,17 +22,7 @@ bearer(const struct request *req)
 int
 auth_is_token(const char *s)
 {
-    size_t i;
-
-    if (!s || strlen(s) != TOKEN_LEN)
-        return 0;
-    for (i = 0; i < TOKEN_LEN; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return 0;
-    }
-    return 1;
+    return s && strlen(s) == TOKEN_LEN && crypto_b64url_span(s, TOKEN_LEN) == TOKEN_LEN;
 }
 
 int
@@ -85,9 +75,10 @@ auth_user(const struct config *cfg, const struct request *req, struct jwt_user *
 int
 auth_basic(const struct request *req, char *client_id, size_t idlen, char *secret, size_t secretlen)
 {
-    const char *a = req->authorization, *colon;
+    const char *a = req->authorization;
+    const unsigned char *colon;
     unsigned char buf[512];
-    size_t len = 0;
+    size_t len = 0, idn;
     int ret = -1;
 
     if (!a || strncasecmp(a, "Basic ", 6) != 0)
@@ -99,12 +90,14 @@ auth_basic(const struct request *req, char *client_id, size_t idlen, char *secre
         goto out;
     buf[len] = '\0';
     colon = memchr(buf, ':', len);
-    if (!colon || memchr(buf, '\0', len) || (size_t)((const unsigned char *)colon - buf) >= idlen ||
-        len - (size_t)((const unsigned char *)colon - buf) > secretlen)
+    if (!colon || memchr(buf, '\0', len))
         goto out;
-    memcpy(client_id, buf, (size_t)((const unsigned char *)colon - buf));
-    client_id[(const unsigned char *)colon - buf] = '\0';
-    strcpy(secret, colon + 1);
+    idn = (size_t)(colon - buf); /* client_id is before the first colon, the secret after */
+    if (idn >= idlen || len - idn > secretlen)
+        goto out;
+    memcpy(client_id, buf, idn);
+    client_id[idn] = '\0';
+    strcpy(secret, (const char *)colon + 1);
     ret = 0;
 out:
     sodium_memzero(buf, sizeof buf);

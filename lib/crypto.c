@@ -7,24 +7,6 @@
 
 #define B64URL sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
-/* libsodium's decoder stops at the first character outside the alphabet and
- * then fails; checking first makes the refusal explicit and independent of the
- * libsodium version ('=' and whitespace included). */
-static int
-b64url_alphabet_only(const char *in, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return 0;
-    }
-    return 1;
-}
-
 void
 crypto_init(void)
 {
@@ -60,13 +42,31 @@ crypto_equal(const void *a, const void *b, size_t n)
     return sodium_memcmp(a, b, n) == 0;
 }
 
+size_t
+crypto_b64url_span(const char *s, size_t len)
+{
+    size_t n;
+
+    for (n = 0; n < len; n++) {
+        unsigned char c = (unsigned char)s[n];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            break;
+    }
+    return n;
+}
+
 int
 crypto_b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t max, size_t *outlen)
 {
     size_t n = 0;
     int rc = -1;
 
-    if (!b64url_alphabet_only(in, inlen))
+    /* libsodium's decoder stops at the first character outside the alphabet and
+     * then fails; checking first makes the refusal explicit and independent of the
+     * libsodium version ('=' and whitespace included). */
+    if (crypto_b64url_span(in, inlen) != inlen)
         goto out;
     /* No ignore set and no end pointer: anything left undecoded is an error.
      * libsodium (>= 1.0.14) also refuses a length of 1 mod 4 and non-zero unused

@@ -29,6 +29,9 @@ void crypto_token_hash(const char *purpose, const char *token, size_t len,
 /* 1 when a and b (n bytes each) are equal, in constant time; else 0. */
 int crypto_equal(const void *a, const void *b, size_t n);
 
+/* How many of the first len bytes of s are base64url characters [A-Za-z0-9_-]. */
+size_t crypto_b64url_span(const char *s, size_t len);
+
 /* Strict base64url without padding: refuses '=', other alphabets, whitespace and
  * non-canonical trailing bits. Writes at most max bytes. 0 / -1. */
 int crypto_b64url_decode(const char *in, size_t inlen, unsigned char *out, size_t max,

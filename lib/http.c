@@ -87,13 +87,6 @@ status_text(int status)
 }
 
 static int
-is_segment_char(int c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-}
-
-static int
 hexval(int c)
 {
     if (c >= '0' && c <= '9')
@@ -157,8 +150,7 @@ http_route(const char *uri, const char *pattern, char *id, size_t idlen)
         return -1;
     while (*p) {
         if (p[0] == '{' && p[1] == '}') {
-            for (n = 0; is_segment_char((unsigned char)u[n]); n++)
-                ;
+            n = crypto_b64url_span(u, strlen(u));
             if (n == 0 || n >= idlen)
                 return -1;
             memcpy(id, u, n);

@@ -16,6 +16,7 @@
 #define MAX_SCOPES 32
 #define JSON_DEPTH 32
 #define SESSION_PATH "/auth/v2/session"
+#define SCOPE_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_" /* of a scope name */
 
 static const struct config *cfg;
 
@@ -99,6 +100,26 @@ static const char *
 field(PGresult *res, int col)
 {
     return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
+}
+
+/* Runs one API function of 0003_api.sql, whose first column is its result code. 0 when
+ * it is "ok"; otherwise -1 with resp set: 503/500 (or on_constraint) when the
+ * statement failed, the code's error (with column detail_col as its description, if
+ * >= 0) when it answered. *res is kept whenever the database answered (caller clears). */
+static int
+call(const char *sql, const struct params *p, int detail_col, enum err on_constraint,
+     PGresult **res, struct response *resp)
+{
+    enum db_status st = db_exec(sql, p->n, p->v, p->len, p->bin, res);
+
+    if (st == DB_CONSTRAINT && on_constraint != ERR_INVALID_STATE)
+        return http_error(resp, on_constraint, "the session was refused by a constraint"), -1;
+    if (st != DB_OK)
+        return db_failed(resp, st), -1;
+    if (strcmp(field(*res, 0), "ok") != 0)
+        return sql_error(resp, field(*res, 0), detail_col >= 0 ? field(*res, detail_col) : NULL),
+               -1;
+    return 0;
 }
 
 static json_object *
@@ -272,7 +293,6 @@ handle_token(const struct request *req, struct response *resp)
     json_object *body = NULL, *g = NULL, *o = NULL;
     PGresult *res = NULL;
     struct params p = {0};
-    enum db_status st;
 
     /* The path first: the web server sends every unknown /auth/v2/ path here. */
     if (http_route(req->uri, "/auth/v2/token", NULL, 0) < 0)
@@ -308,14 +328,8 @@ handle_token(const struct request *req, struct response *resp)
     p_bytes(&p, secret_hash, HASH_BYTES);
     p_bytes(&p, token_hash, HASH_BYTES);
     p_text(&p, ttl);
-    if ((st = run(sql_token, &p, &res)) != DB_OK) {
-        db_failed(resp, st);
+    if (call(sql_token, &p, -1, ERR_INVALID_STATE, &res, resp) < 0)
         goto out;
-    }
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), NULL);
-        goto out;
-    }
     o = json_object_new_object();
     json_object_object_add(o, "access_token", json_object_new_string(token));
     json_object_object_add(o, "token_type", json_object_new_string("Bearer"));
@@ -349,17 +363,14 @@ scope_to_pg_array(const char *scope, char *out, size_t outlen)
     const char *s = scope;
 
     while (*s) {
-        size_t len = 0;
+        size_t len;
         while (*s == ' ')
             s++;
         if (!*s)
             break;
-        while (s[len] && s[len] != ' ') {
-            char c = s[len];
-            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') || len >= 63)
-                return -1;
-            len++;
-        }
+        len = strcspn(s, " ");
+        if (len > 63 || strspn(s, SCOPE_CHARS) < len)
+            return -1;
         for (i = 0; i < n && !(strlen(names[i]) == len && strncmp(names[i], s, len) == 0); i++)
             ;
         if (i == n) {
@@ -426,7 +437,6 @@ handle_create(const struct request *req, struct response *resp)
     unsigned char token_hash[HASH_BYTES];
     const char *vendor = NULL, *metadata = NULL, *callback = NULL;
     char *url = NULL;
-    enum db_status st;
 
     if (strcmp(req->method, "POST") != 0)
         return http_method_not_allowed(resp, "POST");
@@ -488,17 +498,8 @@ handle_create(const struct request *req, struct response *resp)
     p_text(&p, callback);
     p_text(&p, callback ? host : NULL);
     p_text(&p, expires_in[0] ? expires_in : NULL);
-    if ((st = run(sql_create, &p, &res)) != DB_OK) {
-        if (st == DB_CONSTRAINT)
-            http_error(resp, ERR_INVALID_REQUEST, "the session was refused by a constraint");
-        else
-            db_failed(resp, st);
+    if (call(sql_create, &p, 1, ERR_INVALID_REQUEST, &res, resp) < 0)
         goto out;
-    }
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), field(res, 1));
-        goto out;
-    }
     url = session_url(token, field(res, 2));
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(field(res, 2)));
@@ -647,7 +648,7 @@ etag_matches(const char *inm, const char *etag)
 int
 handle_status(const struct request *req, struct response *resp)
 {
-    char id[64], etag[96], interval[16];
+    char id[64], etag[96];
     PGresult *res = NULL;
     json_object *o;
 
@@ -666,7 +667,6 @@ handle_status(const struct request *req, struct response *resp)
         resp->status = 304;
         goto out;
     }
-    snprintf(interval, sizeof interval, "%d", cfg->poll_interval);
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(id));
     json_object_object_add(o, "status", json_object_new_string(field(res, 2)));
@@ -779,7 +779,6 @@ handle_information(const struct request *req, struct response *resp)
     struct params p = {0};
     PGresult *res = NULL;
     json_object *o, *app;
-    enum db_status st;
 
     if (strcmp(req->method, "GET") != 0)
         return http_method_not_allowed(resp, "GET");
@@ -789,14 +788,8 @@ handle_information(const struct request *req, struct response *resp)
     p_bytes(&p, th, HASH_BYTES);
     p_text(&p, user.iss);
     p_text(&p, user.sub);
-    if ((st = run(sql_information, &p, &res)) != DB_OK) {
-        db_failed(resp, st);
+    if (call(sql_information, &p, -1, ERR_INVALID_STATE, &res, resp) < 0)
         goto out;
-    }
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), NULL);
-        goto out;
-    }
     app = json_object_new_object();
     json_object_object_add(app, "name", json_object_new_string(field(res, 5)));
     json_object_object_add(app, "domain", json_object_new_string(field(res, 6)));
@@ -849,7 +842,6 @@ handle_update(const struct request *req, struct response *resp)
     const char *status, *plain = NULL;
     const struct config_seal_key *key = NULL;
     crypto_generichash_state h;
-    enum db_status st;
     int nkeys = 0;
 
     if (strcmp(req->method, "POST") != 0)
@@ -885,7 +877,7 @@ handle_update(const struct request *req, struct response *resp)
                                                       : NULL;
             size_t kl = strlen(key_name);
             if (!tn || nkeys == MAX_SCOPES || kl == 0 || kl > 63 ||
-                strspn(key_name, "abcdefghijklmnopqrstuvwxyz0123456789_") != kl) {
+                strspn(key_name, SCOPE_CHARS) != kl) {
                 http_error(
                     resp, ERR_INVALID_REQUEST,
                     "user_data must map requested scope names to strings, objects or booleans");
@@ -930,14 +922,8 @@ handle_update(const struct request *req, struct response *resp)
     p_bytes(&p, box, boxlen);
     p_text(&p, key ? key->id : NULL);
     p_bytes(&p, digest, sizeof digest);
-    if ((st = run(sql_update, &p, &res)) != DB_OK) {
-        db_failed(resp, st);
+    if (call(sql_update, &p, 1, ERR_INVALID_STATE, &res, resp) < 0)
         goto out;
-    }
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), field(res, 1));
-        goto out;
-    }
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(field(res, 2)));
     json_object_object_add(o, "status", json_object_new_string(field(res, 3)));
@@ -1013,7 +999,6 @@ handle_decision(const struct request *req, struct response *resp)
     struct params p = {0};
     PGresult *res = NULL;
     json_object *o, *data = NULL;
-    enum db_status st;
 
     if (strcmp(req->method, "GET") != 0)
         return http_method_not_allowed(resp, "GET");
@@ -1022,13 +1007,8 @@ handle_decision(const struct request *req, struct response *resp)
         goto out;
     p_text(&p, id);
     p_cred(&p, &cred);
-    if ((st = run(sql_decision, &p, &res)) != DB_OK) {
-        db_failed(resp, st);
-        goto out;
-    }
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), NULL);
-        if (strcmp(field(res, 0), "gone") == 0) /* the status is still reported */
+    if (call(sql_decision, &p, -1, ERR_INVALID_STATE, &res, resp) < 0) {
+        if (res && strcmp(field(res, 0), "gone") == 0) /* the status is still reported */
             json_object_object_add(resp->json, "status", json_object_new_string(field(res, 3)));
         goto out;
     }
@@ -1072,7 +1052,7 @@ handle_refresh(const struct request *req, struct response *resp)
     PGresult *res = NULL;
     json_object *o;
     char *url = NULL;
-    enum db_status st;
+    int rc;
 
     if (session_id_from_path(req, SESSION_PATH "/{}/refresh", id, resp) < 0)
         goto out;
@@ -1086,15 +1066,11 @@ handle_refresh(const struct request *req, struct response *resp)
     crypto_token_hash(PURPOSE_SESSION_TOKEN, token, TOKEN_LEN, nth);
     p_bytes(&p, nth, HASH_BYTES);
     p_text(&p, req->origin);
-    if ((st = run(sql_refresh, &p, &res)) != DB_OK) {
-        db_failed(resp, st);
+    rc = call(sql_refresh, &p, 1, ERR_INVALID_STATE, &res, resp);
+    if (res)
+        cors(req, resp, field(res, 6));
+    if (rc < 0)
         goto out;
-    }
-    cors(req, resp, field(res, 6));
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), field(res, 1));
-        goto out;
-    }
     url = session_url(token, id);
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(id));
@@ -1122,7 +1098,7 @@ handle_cancel(const struct request *req, struct response *resp)
     struct params p = {0};
     PGresult *res = NULL;
     json_object *o;
-    enum db_status st;
+    int rc;
 
     if (session_id_from_path(req, SESSION_PATH "/{}", id, resp) < 0)
         goto out;
@@ -1133,15 +1109,11 @@ handle_cancel(const struct request *req, struct response *resp)
     if (browser_params(req, id, NULL, 1, &p, th, &cred, resp) < 0)
         goto out;
     p_text(&p, req->origin);
-    if ((st = run(sql_cancel, &p, &res)) != DB_OK) {
-        db_failed(resp, st);
+    rc = call(sql_cancel, &p, -1, ERR_INVALID_STATE, &res, resp);
+    if (res)
+        cors(req, resp, field(res, 2));
+    if (rc < 0)
         goto out;
-    }
-    cors(req, resp, field(res, 2));
-    if (strcmp(field(res, 0), "ok") != 0) {
-        sql_error(resp, field(res, 0), NULL);
-        goto out;
-    }
     o = json_object_new_object();
     json_object_object_add(o, "session_id", json_object_new_string(id));
     json_object_object_add(o, "status", json_object_new_string(field(res, 1)));

@@ -53,6 +53,23 @@ $$;
 COMMENT ON FUNCTION qrshare.effective_status(text, timestamptz) IS
     'The status as every endpoint reports it: a past-due non-terminal session is expired.';
 
+-- True when the session is expired; one past due that still holds a non-terminal status
+-- is written expired here, by whichever endpoint meets it first.
+CREATE FUNCTION qrshare.expire_if_due(p_s qrshare.sessions) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF qrshare.effective_status(p_s.status, p_s.expires_at) <> 'expired' THEN
+        RETURN false;
+    END IF;
+    IF p_s.status <> 'expired' THEN
+        UPDATE qrshare.sessions SET status = 'expired' WHERE id = p_s.id;
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION qrshare.expire_if_due(qrshare.sessions) IS
+    'True when the session is expired; writes expired on a past-due non-terminal session.';
+
 -- Whether a browser page at p_origin may read answers about sessions of p_app (CORS).
 CREATE FUNCTION qrshare.cors_allowed(p_app uuid, p_origin text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
@@ -174,8 +191,7 @@ END
 $$;
 
 -- What the phone endpoints share: the session must exist, not be cancelled or
--- expired (a past-due one is written expired here), and belong to this user once
--- bound. p_bind: information may bind an unbound session; update may not.
+-- expired, and belong to this user once bound. p_bind: information may bind an unbound session; update may not.
 CREATE FUNCTION qrshare.phone_check(p_s qrshare.sessions, p_iss text, p_sub text, p_bind boolean)
 RETURNS text
 LANGUAGE plpgsql AS $$
@@ -183,10 +199,7 @@ BEGIN
     IF p_s.id IS NULL THEN
         RETURN 'not_found';
     END IF;
-    IF qrshare.effective_status(p_s.status, p_s.expires_at) = 'expired' THEN
-        IF p_s.status <> 'expired' THEN
-            UPDATE qrshare.sessions SET status = 'expired' WHERE id = p_s.id;
-        END IF;
+    IF qrshare.expire_if_due(p_s) THEN
         RETURN 'expired';
     END IF;
     IF p_s.status = 'cancelled' THEN
@@ -358,7 +371,7 @@ BEGIN
     SELECT * INTO v_r FROM qrshare.browser_session(p_id, p_session_token_hash, p_bearer, p_key);
     v_code := v_r.code;
     v_s := v_r.s;
-    IF v_code = 'ok' AND qrshare.effective_status(v_s.status, v_s.expires_at) = 'expired' THEN
+    IF v_code = 'ok' AND qrshare.expire_if_due(v_s) THEN
         v_code := 'expired';
     ELSIF v_code = 'ok' AND v_s.status <> 'initialized' THEN
         v_code := 'invalid_state';
@@ -407,10 +420,7 @@ BEGIN
         RETURN QUERY SELECT v_code, NULL::text, false;
         RETURN;
     END IF;
-    IF qrshare.effective_status(v_s.status, v_s.expires_at) = 'expired' THEN
-        IF v_s.status <> 'expired' THEN
-            UPDATE qrshare.sessions s SET status = 'expired' WHERE s.id = v_s.id;
-        END IF;
+    IF qrshare.expire_if_due(v_s) THEN
         RETURN QUERY SELECT 'expired', 'expired'::text, qrshare.cors_allowed(v_s.application_id, p_origin);
         RETURN;
     END IF;
