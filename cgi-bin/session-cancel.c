@@ -1,9 +1,9 @@
-/* session-cancel - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* session-cancel - FastCGI (or CGI) executable for one endpoint: session_cancel in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-cancel", handle_cancel);
+    return server_main("session-cancel", session_cancel);
 }

@@ -1,9 +1,9 @@
-/* session-create - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* session-create - FastCGI (or CGI) executable for one endpoint: session_create in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-create", handle_create);
+    return server_main("session-create", session_create);
 }

@@ -1,10 +1,9 @@
-/* session-decision - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c.
- */
-#include "http.h"
+/* session-decision - FastCGI (or CGI) executable for one endpoint: session_decision in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-decision", handle_decision);
+    return server_main("session-decision", session_decision);
 }

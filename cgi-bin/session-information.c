@@ -1,10 +1,10 @@
-/* session-information - FastCGI (or CGI) executable for one endpoint; the logic is in
- * lib/session.c. */
-#include "http.h"
+/* session-information - FastCGI (or CGI) executable for one endpoint: session_information in lib/.
+ */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-information", handle_information);
+    return server_main("session-information", session_information);
 }

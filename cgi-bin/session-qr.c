@@ -1,9 +1,9 @@
-/* session-qr - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* session-qr - FastCGI (or CGI) executable for one endpoint: session_qr in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-qr", handle_qr);
+    return server_main("session-qr", session_qr);
 }

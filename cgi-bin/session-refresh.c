@@ -1,9 +1,9 @@
-/* session-refresh - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* session-refresh - FastCGI (or CGI) executable for one endpoint: session_refresh in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-refresh", handle_refresh);
+    return server_main("session-refresh", session_refresh);
 }

@@ -1,9 +1,9 @@
-/* session-status - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* session-status - FastCGI (or CGI) executable for one endpoint: session_status in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-status", handle_status);
+    return server_main("session-status", session_status);
 }

@@ -1,9 +1,9 @@
-/* session-update - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* session-update - FastCGI (or CGI) executable for one endpoint: session_update in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("session-update", handle_update);
+    return server_main("session-update", session_update);
 }

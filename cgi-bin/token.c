@@ -1,9 +1,9 @@
-/* token - FastCGI (or CGI) executable for one endpoint; the logic is in lib/session.c. */
-#include "http.h"
+/* token - FastCGI (or CGI) executable for one endpoint: session_token in lib/. */
+#include "server.h"
 #include "session.h"
 
 int
 main(void)
 {
-    return http_main("token", handle_token);
+    return server_main("token", session_token);
 }

@@ -1,25 +1,37 @@
 /* db.c - one PGconn per process; see db.h. */
+#include <poll.h>
 #include <string.h>
 #include "db.h"
 #include "log.h"
 
 #define MAX_PREPARED 16
 
-static const char *db_conninfo = "";
 static PGconn *conn;
 /* The statements prepared on this connection, by the address of their text: callers
  * pass static strings, so an address names one statement. */
 static const char *prepared[MAX_PREPARED];
 static int nprepared;
 
-/* Opens the connection if there is none, and repairs one a pooler or a failed
- * statement left in a bad state. 0 / -1. */
+/* 1 when the idle connection has something to read. Between statements the server
+ * writes only to end it (a restart, pg_terminate_backend, an idle timeout: an error,
+ * then EOF), or rarely a notice; either way a fresh connection is the safe choice. */
 static int
-db_ready(void)
+spoken_while_idle(void)
+{
+    struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+
+    return poll(&p, 1, 0) != 0;
+}
+
+/* Opens the connection if there is none or the server closed it, and ends a
+ * transaction a failed statement left open. Nothing of a statement has been sent
+ * yet, so replacing the connection here is always safe. 0 / -1. */
+static int
+db_ready(const char *conninfo)
 {
     PGresult *res = NULL;
 
-    if (conn && PQstatus(conn) != CONNECTION_OK) {
+    if (conn && (PQstatus(conn) != CONNECTION_OK || spoken_while_idle())) {
         PQreset(conn);
         nprepared = 0; /* a new session knows none of them */
     }
@@ -27,7 +39,7 @@ db_ready(void)
         /* connect_timeout first, so that a value in the conf overrides it: a server
          * that does not answer must become a 503, not a hung request. */
         const char *const keys[] = {"connect_timeout", "dbname", NULL};
-        const char *const vals[] = {"2", db_conninfo, NULL};
+        const char *const vals[] = {"2", conninfo ? conninfo : "", NULL};
         conn = PQconnectdbParams(keys, vals, 1);
     }
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -45,12 +57,6 @@ db_ready(void)
     return 0;
 }
 
-void
-db_init(const char *conninfo)
-{
-    db_conninfo = conninfo ? conninfo : "";
-}
-
 enum db_status
 db_classify(const char *sqlstate)
 {
@@ -58,9 +64,12 @@ db_classify(const char *sqlstate)
         return DB_ERROR;
     if (strncmp(sqlstate, "23", 2) == 0 || strcmp(sqlstate, "P0001") == 0)
         return DB_CONSTRAINT;
-    /* connection exceptions, shutdown, too many connections, cannot connect now */
+    /* connection exceptions, shutdown, too many connections, cannot connect now; and
+     * waits cut short by lock_timeout or statement_timeout (the statement was rolled
+     * back: the client may try again), a deadlock victim likewise */
     if (strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "57P", 3) == 0 ||
-        strcmp(sqlstate, "53300") == 0)
+        strcmp(sqlstate, "53300") == 0 || strcmp(sqlstate, "55P03") == 0 ||
+        strcmp(sqlstate, "57014") == 0 || strcmp(sqlstate, "40P01") == 0)
         return DB_UNAVAILABLE;
     return DB_ERROR;
 }
@@ -105,53 +114,43 @@ exec_prepared(const char *sql, int nparams, const char *const *params, const int
 }
 
 enum db_status
-db_exec(const char *sql, int nparams, const char *const *params, const int *lens, const int *binary,
-        PGresult **res)
+db_exec(const char *conninfo, const char *sql, int nparams, const char *const *params,
+        const int *lens, const int *binary, PGresult **res)
 {
     enum db_status st = DB_ERROR;
     PGresult *r = NULL;
-    int attempt;
+    const char *state;
 
     *res = NULL;
-    for (attempt = 0; attempt < 2; attempt++) {
-        if (db_ready() < 0) {
-            st = DB_UNAVAILABLE;
-            goto out;
-        }
+    if (db_ready(conninfo) < 0)
+        return DB_UNAVAILABLE;
+    r = exec_prepared(sql, nparams, params, lens, binary);
+    state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    /* Our prepared statement is gone (DISCARD ALL, a pooler): the Bind failed, so
+     * nothing ran, and preparing again is safe. */
+    if (state && strcmp(state, "26000") == 0) {
+        PQclear(r);
+        nprepared = 0;
         r = exec_prepared(sql, nparams, params, lens, binary);
-        if (r && (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)) {
-            *res = r;
-            r = NULL;
-            st = DB_OK;
-            goto out;
-        }
-        /* Our prepared statements are gone (DISCARD ALL, a pooler): prepare again. */
-        if (r && PQresultErrorField(r, PG_DIAG_SQLSTATE) &&
-            strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "26000") == 0 && attempt == 0) {
-            nprepared = 0;
-            PQclear(r);
-            r = NULL;
-            continue;
-        }
-        /* A broken connection (server restarted, network) gets one reset and retry:
-         * each statement is one transaction, so a retry cannot apply it twice unless
-         * the break came after the commit, which the unique keys then refuse. */
-        if (PQstatus(conn) == CONNECTION_BAD) {
-            log_warn("database: connection lost, reconnecting: %s", PQerrorMessage(conn));
-            PQclear(r);
-            r = NULL;
-            st = DB_UNAVAILABLE;
-            continue;
-        }
-        /* Only the primary message and the SQLSTATE: the DETAIL of a constraint error
-         * quotes the failing row, which can hold personal data. */
-        st = db_classify(r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
-        log_error("database: %s [%s]",
-                  r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "no result",
-                  r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : "-");
-        goto out;
+        state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     }
-out:
+    if (r && (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)) {
+        *res = r;
+        return DB_OK;
+    }
+    /* Lost after the statement was sent: it may have committed, so it is not sent
+     * again (a retried create would collide with itself, a retried one-time decision
+     * would answer gone). The next call reconnects. */
+    if (PQstatus(conn) == CONNECTION_BAD) {
+        log_warn("database: connection lost during a statement: %s", PQerrorMessage(conn));
+        PQclear(r);
+        return DB_UNAVAILABLE;
+    }
+    /* Only the primary message and the SQLSTATE: the DETAIL of a constraint error
+     * quotes the failing row, which can hold personal data. */
+    st = db_classify(state);
+    log_error("database: %s [%s]", r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "no result",
+              state ? state : "-");
     PQclear(r);
     return st;
 }

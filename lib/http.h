@@ -1,4 +1,4 @@
-/* http.h - one request in, one response out; FastCGI and plain CGI. */
+/* http.h - one request in, one response out: their types, the API's error table, routing. */
 #ifndef QRSHARE_HTTP_H
 #define QRSHARE_HTTP_H
 
@@ -51,8 +51,6 @@ enum err {
     ERR_SERVER,
 };
 
-typedef int (*handler_fn)(const struct request *, struct response *);
-
 /* Sets resp to the error body {"error","error_description"} with the matching status
  * and its headers (WWW-Authenticate, Retry-After). Returns 0. */
 int http_error(struct response *resp, enum err e, const char *description);
@@ -71,11 +69,7 @@ int http_route(const char *uri, const char *pattern, char *id, size_t idlen);
 /* The value of name in the query string of uri, percent-decoded into out; -1 if absent. */
 int http_query_param(const char *uri, const char *name, char *out, size_t outlen);
 
-/* The accept loop: FastCGI when started by spawn-fcgi or the web server, one request
- * when started as plain CGI. Loads the conf, connects lazily, calls h per request,
- * finishes the request in flight on SIGTERM. Returns the process exit status. */
-int http_main(const char *prog, handler_fn h);
-
+/* Frees what resp owns and zeroes it. */
 void response_reset(struct response *resp);
 
 #endif

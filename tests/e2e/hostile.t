@@ -42,7 +42,8 @@ app_token "$ID1" "$KEY1"
 AT_OK=$STATUS
 create '{"scope":"email names"}' "$KEY1"
 SID1=$SID ST1=$STOKEN
-ALICE=$(user_token alice) BOB=$(user_token bob)
+# tokens that outlive this long test on a busy machine
+ALICE=$(user_token alice EdDSA --ttl 3600) BOB=$(user_token bob EdDSA --ttl 3600)
 create '{"scope":"email names"}' "$KEY1"
 SID2=$SID ST2=$STOKEN
 information "$ST2" "$ALICE"

@@ -4,7 +4,7 @@
 # log_statement = all (see stmt_log_on in lib.sh); a request refused before the database
 # makes none.
 . "$(dirname "$0")/lib.sh"
-plan 30
+plan 32
 trap 'stmt_log_off; rm -rf "$tmp"' EXIT
 
 N=5
@@ -85,7 +85,7 @@ for i in $(seq $N); do
     CODES+="$STATUS "
 done
 statuses 200 status
-counted status 'LEFT JOIN qrshare\.sessions'
+counted status 'qrshare\.api_status\('
 
 stmt_mark
 CODES=
@@ -139,7 +139,16 @@ for i in $(seq $N); do
     CODES+="$STATUS "
 done
 statuses 200 qr
-counted qr 'LEFT JOIN qrshare\.sessions'
+counted qr 'qrshare\.api_status\('
+
+stmt_mark
+CODES=
+for i in $(seq $N); do
+    req OPTIONS "/auth/v2/session/$STATUS_SID/status/" -H 'Origin: https://elsewhere.example'
+    CODES+="$STATUS "
+done
+statuses 403 preflight
+counted preflight 'qrshare\.api_preflight\('
 
 # --- error paths: at most one statement ----------------------------------------------
 

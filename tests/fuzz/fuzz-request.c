@@ -1,6 +1,6 @@
 /* fuzz-request.c - libFuzzer harness for request parsing: http_route and
  * http_query_param (lib/http.h), and the nine handlers of lib/session.h on a
- * fuzzed request, either called directly or through http_main as a plain CGI
+ * fuzzed request, either called directly or through server_main as a plain CGI
  * request (environment, stdin, stdout), which adds the body framing
  * (CONTENT_LENGTH, max_body, short bodies) and the response writing.
  *
@@ -17,7 +17,7 @@
  * "@user-ed" is replaced by "Bearer " and a valid user token (HS256 or EdDSA)
  * minted at start, so the fuzzer gets past jwt_verify into the body checks of
  * update and information; it cannot forge one itself.
- * Selector: bits 0-3 the handler (mod 9), bit 4 through http_main (there
+ * Selector: bits 0-3 the handler (mod 9), bit 4 through server_main (there
  * content-length frames the body; called directly, the handler gets it whole).
  *
  * Asserted, beyond "no sanitizer report":
@@ -33,7 +33,7 @@
  *     a database call may be made for: the right path and method, a well-formed
  *     credential of the endpoint's kind, a user token only when minted here, and
  *     for create and update a complete, strict JSON body of the right shape;
- *   - through http_main: "Status: N", the three hardening headers, Content-Length
+ *   - through server_main: "Status: N", the three hardening headers, Content-Length
  *     equal to the body written (none for HEAD), a JSON body that parses, 413
  *     exactly when CONTENT_LENGTH is over max_body or not a number, and 400 when
  *     fewer bytes arrive than it says. */
@@ -57,6 +57,7 @@
 #include "http.h"
 #include "json.h"
 #include "jwt.h"
+#include "server.h"
 #include "session.h"
 #include "util.h"
 
@@ -97,15 +98,15 @@ static const struct endpoint {
     int uuid;      /* the {} segment is a session id (else a session token) */
     int preflight; /* browser-facing: OPTIONS with an Origin asks the database (CORS) */
 } endpoints[] = {
-    {"token", handle_token, "/auth/v2/token", "POST", CRED_BASIC, 0, 0},
-    {"create", handle_create, "/auth/v2/session", "POST", CRED_APP, 0, 0},
-    {"status", handle_status, "/auth/v2/session/{}/status", "GET HEAD", CRED_BROWSER, 1, 1},
-    {"information", handle_information, "/auth/v2/session/{}/information", "GET", CRED_USER, 0, 0},
-    {"update", handle_update, "/auth/v2/session/{}/update", "POST", CRED_USER, 0, 0},
-    {"decision", handle_decision, "/auth/v2/session/{}/decision", "GET", CRED_APP, 1, 0},
-    {"refresh", handle_refresh, "/auth/v2/session/{}/refresh", "POST", CRED_BROWSER, 1, 1},
-    {"cancel", handle_cancel, "/auth/v2/session/{}", "DELETE", CRED_BROWSER, 1, 1},
-    {"qr", handle_qr, "/auth/v2/session/{}/qr.svg", "GET HEAD", CRED_QR, 1, 1},
+    {"token", session_token, "/auth/v2/token", "POST", CRED_BASIC, 0, 0},
+    {"create", session_create, "/auth/v2/session", "POST", CRED_APP, 0, 0},
+    {"status", session_status, "/auth/v2/session/{}/status", "GET HEAD", CRED_BROWSER, 1, 1},
+    {"information", session_information, "/auth/v2/session/{}/information", "GET", CRED_USER, 0, 0},
+    {"update", session_update, "/auth/v2/session/{}/update", "POST", CRED_USER, 0, 0},
+    {"decision", session_decision, "/auth/v2/session/{}/decision", "GET", CRED_APP, 1, 0},
+    {"refresh", session_refresh, "/auth/v2/session/{}/refresh", "POST", CRED_BROWSER, 1, 1},
+    {"cancel", session_cancel, "/auth/v2/session/{}", "DELETE", CRED_BROWSER, 1, 1},
+    {"qr", session_qr, "/auth/v2/session/{}/qr.svg", "GET HEAD", CRED_QR, 1, 1},
 };
 #define NENDPOINTS (sizeof endpoints / sizeof endpoints[0])
 
@@ -501,14 +502,14 @@ why_no_db(const struct seen *s)
             return "no well-formed session token";
         break;
     }
-    if (e->h != handle_create && e->h != handle_update)
+    if (e->h != session_create && e->h != session_update)
         return NULL;
     if (!s->ctype || strncasecmp(s->ctype, "application/json", 16) != 0 ||
         !strchr("; ", s->ctype[16]))
         return "not application/json";
     if (json_parse_strict(s->body, s->body_len, MAX_BODY, 32, &body) != JSON_OK)
         return "body is not strict JSON";
-    if (e->h == handle_create) {
+    if (e->h == session_create) {
         if (!json_object_object_get_ex(body, "scope", &v) ||
             !json_object_is_type(v, json_type_string))
             r = "create without a scope string";
@@ -632,9 +633,7 @@ run_direct(struct seen *s, const struct request *in)
     struct response resp = {0};
     int rc;
 
-    db_init(cfg.db_conninfo); /* http_main leaves db.c pointing into a conf it freed */
-    session_configure(&cfg);
-    rc = s->e->h(&req, &resp);
+    rc = s->e->h(&cfg, &req, &resp);
     if (rc != 0)
         fail("handler returned an internal error", s->e->name);
     if (!memchr(resp.headers, '\0', sizeof resp.headers))
@@ -693,7 +692,7 @@ run_cgi(struct seen *s, const char *const *fields, const uint8_t *body, size_t b
         fail("fmemopen or open_memstream", NULL);
     stdin = in;
     stdout = out;
-    http_main("fuzz-request", s->e->h);
+    server_main("fuzz-request", s->e->h);
     stdin = saved_in;
     stdout = saved_out;
     fclose(in);
@@ -704,7 +703,7 @@ run_cgi(struct seen *s, const char *const *fields, const uint8_t *body, size_t b
         s->body_len = body_len < want ? body_len : want;
         s->body_short = body_len < want;
     }
-    snprintf(msg, sizeof msg, "%s through http_main", s->e->name);
+    snprintf(msg, sizeof msg, "%s through server_main", s->e->name);
     head_end = memmem(buf, len, "\r\n\r\n", 4);
     if (strncmp(buf, "Status: ", 8) != 0 || !head_end)
         fail("output does not start with a Status line and a header block", msg);

@@ -1,6 +1,6 @@
 -- 00_schema.sql - the shape of schema qrshare: tables, keys, indexes, catalogs.
 BEGIN;
-SELECT plan(103);
+SELECT plan(110);
 
 SELECT has_schema('qrshare');
 SELECT has_extension('pgcrypto');
@@ -80,7 +80,12 @@ SELECT col_not_null('qrshare', 'sessions', 'requested_scopes', 'sessions.request
 SELECT col_not_null('qrshare', 'sessions', 'expires_at', 'sessions.expires_at NOT NULL');
 SELECT col_is_null('qrshare', 'session_events', 'from_status', 'session_events.from_status nullable (creation)');
 SELECT col_default_is('qrshare', 'sessions', 'status', 'initialized', 'sessions.status defaults to initialized');
-SELECT col_default_is('qrshare', 'applications', 'max_lifetime', '01:00:00'::interval, 'applications.max_lifetime defaults to 1 hour');
+SELECT matches(
+    (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+       JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+      WHERE d.adrelid = 'qrshare.applications'::regclass AND a.attname = 'max_lifetime'),
+    '^(qrshare\.)?limit_max_lifetime\(\)$',
+    'applications.max_lifetime defaults to the limit (1 hour)');
 SELECT col_default_is('qrshare', 'applications', 'retention', '00:10:00'::interval, 'applications.retention defaults to 10 minutes');
 SELECT col_is_unique('qrshare', 'applications', 'client_id', 'applications.client_id unique');
 SELECT col_is_unique('qrshare', 'sessions', 'token_hash', 'sessions.token_hash unique');
@@ -173,15 +178,48 @@ SELECT has_function('qrshare', 'disable_application', ARRAY['text'], 'function d
 SELECT has_function('qrshare', 'enable_application', ARRAY['text'], 'function enable_application(text)');
 SELECT has_function('qrshare', 'expire_sessions', ARRAY[]::text[], 'function expire_sessions()');
 SELECT has_function('qrshare', 'purge', ARRAY['interval'], 'function purge(interval)');
+
+-- API functions, the limits, and the helpers
+SELECT set_eq(
+    $$SELECT p.proname || '(' || oidvectortypes(p.proargtypes) || ')' FROM pg_proc p
+       WHERE p.pronamespace = 'qrshare'::regnamespace AND p.proname LIKE 'api\_%'$$,
+    $$VALUES ('api_token(text, bytea, bytea, integer)'),
+             ('api_create(bytea, bytea, bytea, text, text, json, text, text, bigint)'),
+             ('api_status(uuid, bytea, bytea, bytea, text)'),
+             ('api_preflight(uuid, text)'),
+             ('api_information(bytea, text, text)'),
+             ('api_update(bytea, text, text, text, json, bytea, text, bytea)'),
+             ('api_decision(uuid, bytea, bytea)'),
+             ('api_refresh(uuid, bytea, bytea, bytea, bytea, text)'),
+             ('api_cancel(uuid, bytea, bytea, bytea, text)')$$,
+    'the API functions, exactly, with their signatures');
+SELECT is(qrshare.limit_min_lifetime(), interval '30 seconds', 'limit_min_lifetime() is 30 s');
+SELECT is(qrshare.limit_max_lifetime(), interval '1 hour', 'limit_max_lifetime() is 1 h');
+SELECT is(qrshare.limit_vendor_data_bytes(), 2000, 'limit_vendor_data_bytes() is 2000');
+SELECT is(qrshare.limit_metadata_bytes(), 4096, 'limit_metadata_bytes() is 4096');
+SELECT is(qrshare.limit_scope_name(), '^[a-z][a-z0-9_]{0,63}$', 'limit_scope_name() is the format');
+-- Plain SQL functions are planned again at every call unless inlined; the ones left are
+-- constants or one-expression wrappers that PostgreSQL inlines (and pgcrypto wrappers
+-- for operators).
+SELECT set_eq(
+    $$SELECT p.proname::text FROM pg_proc p
+       WHERE p.pronamespace = 'qrshare'::regnamespace
+         AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'sql')
+         AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                                   AND d.objid = p.oid AND d.deptype = 'e')$$,
+    $$VALUES ('iso8601'), ('hash_token'), ('new_token'), ('limit_min_lifetime'),
+             ('limit_max_lifetime'), ('limit_vendor_data_bytes'), ('limit_metadata_bytes'),
+             ('limit_scope_name')$$,
+    'the only SQL-language functions are inlinable one-liners and the operators'' token helpers');
 SELECT is(
     (SELECT array_agg(p.proname::text ORDER BY p.proname)
        FROM pg_proc p
       WHERE p.pronamespace = 'qrshare'::regnamespace
-        AND p.proname IN ('hash_token', 'add_application', 'rotate_secret', 'disable_application',
-                          'enable_application', 'expire_sessions', 'purge')
-        AND obj_description(p.oid, 'pg_proc') IS NULL),
+        AND obj_description(p.oid, 'pg_proc') IS NULL
+        AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                                  AND d.objid = p.oid AND d.deptype = 'e')),
     NULL,
-    'every admin function has a COMMENT');
+    'every function of qrshare has a COMMENT');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- 02_expiry.sql - rule (b): a session past expires_at (judged with statement_timestamp())
 -- that is not terminal can only change to expired; expired only once past expires_at.
 BEGIN;
-SELECT plan(22);
+SELECT plan(27);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -128,6 +128,19 @@ SELECT lives_ok(
 SELECT is(
     (SELECT user_data IS NULL AND data_deleted_at IS NOT NULL FROM qrshare.sessions WHERE id = :'done'),
     true, 'the purge was written');
+
+-- qrshare.effective_status, the one place of the rule: the catalog says what is terminal
+INSERT INTO qrshare.statuses (name, terminal) VALUES ('paused', false), ('archived', true);
+SELECT is(qrshare.effective_status('paused', statement_timestamp() - interval '1 second'), 'expired',
+          'effective_status: a past-due status that the catalog calls open reads as expired');
+SELECT is(qrshare.effective_status('paused', statement_timestamp() + interval '1 second'), 'paused',
+          'effective_status: before expires_at it reads as stored');
+SELECT is(qrshare.effective_status('archived', statement_timestamp() - interval '1 second'), 'archived',
+          'effective_status: a past-due status that the catalog calls terminal stays');
+SELECT is(qrshare.effective_status('retrieved', statement_timestamp()), 'expired',
+          'effective_status: at the instant of expires_at the session is past due');
+SELECT is(qrshare.effective_status('declined', statement_timestamp() - interval '1 hour'), 'declined',
+          'effective_status: a decided session past expires_at keeps its status');
 
 SELECT * FROM finish();
 ROLLBACK;

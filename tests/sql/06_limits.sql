@@ -1,7 +1,7 @@
 -- 06_limits.sql - rule (f): vendor_data at most 2000 bytes, metadata a JSON object of at
 -- most 4 KiB; and the shape of the other values an application gives.
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -89,6 +89,17 @@ SELECT lives_ok(
                     cors_origins = '{https://shop.example.com,http://localhost:8080}'
               WHERE id = %L$$, :'app'),
     'a host name, an https logo URL and two origins are accepted');
+
+-- each limit is written once, in a qrshare.limit_*() function the constraints call
+SELECT set_eq(
+    $$SELECT conname::text, substring(pg_get_constraintdef(oid) FROM 'limit_[a-z_]+') FROM pg_constraint
+       WHERE conname IN ('sessions_vendor_data_size', 'sessions_metadata_size',
+                         'applications_max_lifetime_range', 'scopes_name_format')$$,
+    $$VALUES ('sessions_vendor_data_size', 'limit_vendor_data_bytes'),
+             ('sessions_metadata_size', 'limit_metadata_bytes'),
+             ('applications_max_lifetime_range', 'limit_min_lifetime'),
+             ('scopes_name_format', 'limit_scope_name')$$,
+    'the size, lifetime and scope-name constraints use the qrshare.limit_*() functions');
 
 SELECT * FROM finish();
 ROLLBACK;
