@@ -16,6 +16,7 @@ session_token(const struct config *cfg, const struct request *req, struct respon
 {
     char client_id[256], secret[256], token[TOKEN_LEN + 1], ttl[16];
     char grant[64] = "";
+    int have_grant = 0;
     unsigned char secret_hash[HASH_BYTES], token_hash[HASH_BYTES];
     json_object *body = NULL, *g = NULL, *o = NULL;
     PGresult *res = NULL;
@@ -33,18 +34,24 @@ session_token(const struct config *cfg, const struct request *req, struct respon
     }
     if (api_media_type_is(req->content_type, "application/x-www-form-urlencoded")) {
         char *q = xasprintf("?%s", req->body ? req->body : "");
-        if (http_query_param(q, "grant_type", grant, sizeof grant) < 0)
-            grant[0] = '\0';
+        have_grant = http_query_param(q, "grant_type", grant, sizeof grant) == 0;
         free(q);
     } else {
         if (api_json_body(cfg, req, resp, &body) < 0)
             goto out;
         if (json_object_object_get_ex(body, "grant_type", &g) &&
-            json_object_is_type(g, json_type_string))
+            json_object_is_type(g, json_type_string)) {
             snprintf(grant, sizeof grant, "%s", json_object_get_string(g));
+            have_grant = 1;
+        }
+    }
+    /* RFC 6749 5.2: a grant type we do not issue is not a malformed request */
+    if (!have_grant) {
+        http_error(resp, ERR_INVALID_REQUEST, "grant_type (once, a string) is required");
+        goto out;
     }
     if (strcmp(grant, "client_credentials") != 0) {
-        http_error(resp, ERR_INVALID_REQUEST, "grant_type must be client_credentials");
+        http_error(resp, ERR_UNSUPPORTED_GRANT_TYPE, "grant_type must be client_credentials");
         goto out;
     }
     crypto_token_hash(PURPOSE_CLIENT_SECRET, secret, strlen(secret), secret_hash);
@@ -94,12 +101,15 @@ url_host(const char *url, char *host, size_t hostlen)
         return -1;
     if (strlen(url) > 2048 || strpbrk(url, " \t\r\n\"<>\\"))
         return -1;
-    for (; h[n] && !strchr("/:?#@", h[n]); n++) {
+    /* userinfo ("https://shop.example:x@evil.example/") would make the host another one */
+    if (memchr(h, '@', strcspn(h, "/?#")))
+        return -1;
+    for (; h[n] && !strchr("/:?#", h[n]); n++) {
         if (n + 1 >= hostlen)
             return -1;
         host[n] = (char)((h[n] >= 'A' && h[n] <= 'Z') ? h[n] + 32 : h[n]);
     }
-    if (n == 0 || h[n] == '@')
+    if (n == 0)
         return -1;
     host[n] = '\0';
     return 0;

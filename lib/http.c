@@ -11,6 +11,7 @@ static const struct {
 } errors[] = {
     [ERR_INVALID_REQUEST] = {400, "invalid_request"},
     [ERR_INVALID_SCOPE] = {400, "invalid_scope"},
+    [ERR_UNSUPPORTED_GRANT_TYPE] = {400, "unsupported_grant_type"},
     [ERR_INVALID_CLIENT] = {401, "invalid_client"},
     [ERR_INVALID_TOKEN] = {401, "invalid_token"},
     [ERR_FORBIDDEN] = {403, "forbidden"},

@@ -66,6 +66,7 @@ static const struct {
 } answers[] = {
     {ERR_INVALID_REQUEST, 400, "invalid_request", NULL},
     {ERR_INVALID_SCOPE, 400, "invalid_scope", NULL},
+    {ERR_UNSUPPORTED_GRANT_TYPE, 400, "unsupported_grant_type", NULL},
     {ERR_INVALID_CLIENT, 401, "invalid_client", "WWW-Authenticate: Bearer realm=\"qrshare\""},
     {ERR_INVALID_TOKEN, 401, "invalid_token", "error=\"invalid_token\""},
     {ERR_FORBIDDEN, 403, "forbidden", NULL},

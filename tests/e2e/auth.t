@@ -58,13 +58,13 @@ is_error 400 invalid_request "token: grant_type missing (form)"
 token -H "$basic_ok" -H 'Content-Type: application/x-www-form-urlencoded' --data ''
 is_error 400 invalid_request "token: an empty form"
 token -H "$basic_ok" -H 'Content-Type: application/x-www-form-urlencoded' --data 'grant_type=password'
-is_error 400 invalid_request "token: grant_type password"
+is_error 400 unsupported_grant_type "token: grant_type password"
 token -H "$basic_ok" -H 'Content-Type: application/x-www-form-urlencoded' --data 'grant_type=authorization_code'
-is_error 400 invalid_request "token: grant_type authorization_code"
+is_error 400 unsupported_grant_type "token: grant_type authorization_code"
 token -H "$basic_ok" -H 'Content-Type: application/json' --data '{}'
 is_error 400 invalid_request "token: grant_type missing (JSON)"
 token -H "$basic_ok" -H 'Content-Type: application/json' --data '{"grant_type":"password"}'
-is_error 400 invalid_request "token: grant_type password (JSON)"
+is_error 400 unsupported_grant_type "token: grant_type password (JSON)"
 token -H "$basic_ok" -H 'Content-Type: application/json' --data '{"grant_type":["client_credentials"]}'
 is_error 400 invalid_request "token: grant_type not a string (JSON)"
 

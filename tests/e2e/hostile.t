@@ -23,7 +23,7 @@
 #   a 401 must carry its WWW-Authenticate.
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
-plan 341
+plan 342
 
 export LC_ALL=C
 mkdir -p "$tmp/hostile"
@@ -297,6 +297,7 @@ create: callback an array | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"e
 create: callback a boolean | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":false} | 400 | invalid_request
 create: callback javascript: | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"javascript:alert(1)"} | 400 | invalid_request
 create: callback with userinfo | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"https://hostile.example@evil.example/"} | 400 | invalid_request
+create: callback with user:password | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"https://hostile.example:x@evil.example/"} | 400 | invalid_request
 create: callback on another domain | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"https://evil.example/cb"} | 400 | invalid_request
 create: callback on a look-alike domain | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","callback":"https://hostile.example.evil.example/cb"} | 400 | invalid_request
 create: expires_in a string | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","expires_in":"60"} | 400 | invalid_request
@@ -476,7 +477,7 @@ token: another application's secret | POST | /auth/v2/token/ | Authorization: Ba
 token: SQL in client_id | POST | /auth/v2/token/ | Authorization: Basic {{SQL_BASIC}} ;; FORM | grant_type=client_credentials | 401 | invalid_client
 token: NUL in client_id | POST | /auth/v2/token/ | Authorization: Basic {{NUL_BASIC}} ;; FORM | grant_type=client_credentials | 401 | invalid_client
 token: Basic not base64 | POST | /auth/v2/token/ | Authorization: Basic !!!! ;; FORM | grant_type=client_credentials | 401 | invalid_client
-token: grant_type password | POST | /auth/v2/token/ | BASIC ;; FORM | grant_type=password | 400 | invalid_request
+token: grant_type password | POST | /auth/v2/token/ | BASIC ;; FORM | grant_type=password | 400 | unsupported_grant_type
 token: grant_type missing | POST | /auth/v2/token/ | BASIC ;; FORM | scope=email | 400 | invalid_request
 token: grant_type twice | POST | /auth/v2/token/ | BASIC ;; FORM | grant_type=client_credentials&grant_type=password | 400 | invalid_request
 token: grant_type with %00 | POST | /auth/v2/token/ | BASIC ;; FORM | grant_type=client_credentials%00 | 400 | invalid_request

@@ -553,7 +553,7 @@ error_code_for(int status)
 {
     switch (status) {
     case 400:
-        return "invalid_request invalid_scope";
+        return "invalid_request invalid_scope unsupported_grant_type";
     case 401:
         return "invalid_client invalid_token";
     case 404:
