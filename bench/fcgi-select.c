@@ -1,13 +1,14 @@
 /* fcgi-select - the ceiling of the status endpoint, for bench/run: a trivial FastCGI
- * program that runs the status endpoint's one-row SELECT (the text of sql_status in
- * lib/session.c, the same bound parameters) and answers a small JSON. No config file,
- * no JSON library, no logging: what is left is lighttpd + FastCGI + libpq + PostgreSQL.
+ * program that makes the status endpoint's one database call (the text of sql_status in
+ * lib/browser.c: qrshare.api_status, the same bound parameters, as the same role) and
+ * answers a small JSON. No config file, no JSON library, no logging: what is left is
+ * lighttpd + FastCGI + libpq + PostgreSQL running the product's function.
  *
  *   GET /bench/<route>/{session_id}/status/   Data-Session-Token: <session token>
  *
- * Environment: BENCH_CONNINFO (libpq conninfo); BENCH_PREPARED=1 prepares the statement
- * once per connection instead of PQexecParams (which parses and plans every time, as
- * the product does). */
+ * Environment: BENCH_CONNINFO (libpq conninfo; bench/run gives it the executables' role,
+ * qrshare_api); BENCH_PREPARED=1 prepares the statement once per connection (as the
+ * product does) instead of PQexecParams (which parses and plans it every time). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +17,10 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
-/* Keep in step with sql_status in lib/session.c. */
-static const char sql_status[] =
-    "SELECT c.app IS NOT NULL OR ($3::bytea IS NULL AND $4::bytea IS NULL), s.id IS NOT NULL,"
-    " qrshare.effective_status(s.status, s.expires_at), qrshare.iso8601(s.expires_at),"
-    " extract(epoch FROM s.expires_at)::bigint"
-    " FROM (SELECT CASE WHEN $3::bytea IS NULL AND $4::bytea IS NULL THEN NULL"
-    "       ELSE qrshare.app_by_credential($3, $4) END AS app) c"
-    " LEFT JOIN qrshare.sessions s ON s.id = $1::uuid"
-    "  AND (s.token_hash = $2::bytea OR s.application_id = c.app)";
+/* Keep in step with sql_status in lib/browser.c. $3, $4 (the app credential) and $5
+ * (Origin) are NULL, as a browser's poll from the page of the QR code sends them. */
+static const char sql_status[] = "SELECT code, status, expires_at, expires_epoch, cors"
+                                 " FROM qrshare.api_status($1, $2, $3, $4, $5)";
 
 #define PREFIX "/bench/"
 #define PURPOSE "qrshare session token"
@@ -46,7 +42,7 @@ db_ready(void)
         return -1;
     }
     if (prepared) {
-        res = PQprepare(conn, "status", sql_status, 4, NULL);
+        res = PQprepare(conn, "status", sql_status, 5, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
             fprintf(stderr, "fcgi-select: prepare: %s", PQerrorMessage(conn));
         PQclear(res);
@@ -74,8 +70,8 @@ serve(FCGX_Request *r)
 {
     const char *uri = FCGX_GetParam("REQUEST_URI", r->envp);
     const char *token = FCGX_GetParam("HTTP_DATA_SESSION_TOKEN", r->envp);
-    const char *v[4] = {NULL, NULL, NULL, NULL};
-    int len[4] = {0, 32, 0, 0}, bin[4] = {0, 1, 0, 0};
+    const char *v[5] = {NULL, NULL, NULL, NULL, NULL};
+    int len[5] = {0, 32, 0, 0, 0}, bin[5] = {0, 1, 0, 0, 0};
     unsigned char th[32];
     char id[64], body[256];
     crypto_auth_hmacsha256_state st;
@@ -104,20 +100,20 @@ serve(FCGX_Request *r)
         answer(r, 503, "{\"error\":\"unavailable\"}");
         goto out;
     }
-    res = prepared ? PQexecPrepared(conn, "status", 4, v, len, bin, 0)
-                   : PQexecParams(conn, sql_status, 4, NULL, v, len, bin, 0);
+    res = prepared ? PQexecPrepared(conn, "status", 5, v, len, bin, 0)
+                   : PQexecParams(conn, sql_status, 5, NULL, v, len, bin, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
         fprintf(stderr, "fcgi-select: %s", PQerrorMessage(conn));
         answer(r, 500, "{\"error\":\"server_error\"}");
         goto out;
     }
-    if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+    if (strcmp(PQgetvalue(res, 0, 0), "ok") != 0) {
         answer(r, 404, "{\"error\":\"not_found\"}");
         goto out;
     }
     snprintf(body, sizeof body,
              "{\"session_id\":\"%s\",\"status\":\"%s\",\"expires_at\":\"%s\",\"interval\":2}", id,
-             PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+             PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
     answer(r, 200, body);
 out:
     PQclear(res);
