@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 #include "api.h"
 #include "json.h"
 #include "log.h"
@@ -222,9 +223,8 @@ api_app_credential(const struct request *req, struct app_cred *c, int required,
     return 0;
 }
 
-/* A canonical UUID (8-4-4-4-12 hex); anything else is answered 404 without a query. */
-static int
-is_uuid(const char *s)
+int
+api_is_uuid(const char *s)
 {
     size_t i;
 
@@ -245,7 +245,7 @@ api_session_id(const struct request *req, const char *pattern, char id[64], stru
 {
     char *c;
 
-    if (http_route(req->uri, pattern, id, 64) < 0 || !is_uuid(id)) {
+    if (http_route(req->uri, pattern, id, 64) < 0 || !api_is_uuid(id)) {
         http_error(resp, ERR_NOT_FOUND, "no such session");
         return -1;
     }
@@ -256,12 +256,17 @@ api_session_id(const struct request *req, const char *pattern, char id[64], stru
 }
 
 void
-api_seal_ad(const unsigned char th[HASH_BYTES], const char *key_id, unsigned char *ad,
-            size_t *adlen)
+api_seal_ad(const unsigned char th[HASH_BYTES], const char *iss, const char *sub,
+            const char *key_id, unsigned char ad[API_AD_MAX], size_t *adlen)
 {
+    crypto_generichash_state h;
     size_t kl = strlen(key_id);
 
     memcpy(ad, th, HASH_BYTES);
-    memcpy(ad + HASH_BYTES, key_id, kl);
-    *adlen = HASH_BYTES + kl;
+    crypto_generichash_init(&h, NULL, 0, HASH_BYTES);
+    crypto_generichash_update(&h, (const unsigned char *)iss, strlen(iss) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)sub, strlen(sub) + 1);
+    crypto_generichash_final(&h, ad + HASH_BYTES, HASH_BYTES);
+    memcpy(ad + 2 * HASH_BYTES, key_id, kl);
+    *adlen = 2 * HASH_BYTES + kl;
 }

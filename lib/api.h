@@ -72,9 +72,13 @@ int api_session_id(const struct request *req, const char *pattern, char id[64],
                    struct response *resp) WUR;
 
 /* The associated data of sealed user data: the session's token hash (fixed once the
- * session is retrieved, unique per row) and the key id (< 64 bytes). ad holds
- * HASH_BYTES + 64 bytes. */
-void api_seal_ad(const unsigned char th[HASH_BYTES], const char *key_id, unsigned char *ad,
-                 size_t *adlen);
+ * session is retrieved, unique per row), a hash of the bound user (iss, sub: frozen at
+ * retrieval) and the key id (< 64 bytes). ad holds API_AD_MAX bytes. */
+#define API_AD_MAX (2 * HASH_BYTES + 64)
+void api_seal_ad(const unsigned char th[HASH_BYTES], const char *iss, const char *sub,
+                 const char *key_id, unsigned char ad[API_AD_MAX], size_t *adlen);
+
+/* 1 when s is a canonical UUID (8-4-4-4-12 hex digits). */
+int api_is_uuid(const char *s);
 
 #endif

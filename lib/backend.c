@@ -9,7 +9,8 @@
 #include "log.h"
 #include "session.h"
 
-static const char sql_token[] = "SELECT code, iat, exp FROM qrshare.api_token($1, $2, $3, $4)";
+static const char sql_token[] =
+    "SELECT code, application_id, iat, exp FROM qrshare.api_token($1, $2, $3, $4)";
 
 int
 session_token(const struct config *cfg, const struct request *req, struct response *resp)
@@ -68,11 +69,14 @@ session_token(const struct config *cfg, const struct request *req, struct respon
     json_object_object_add(o, "access_token", json_object_new_string(token));
     json_object_object_add(o, "token_type", json_object_new_string("Bearer"));
     json_object_object_add(o, "expires_in", json_object_new_int(cfg->access_token_ttl));
-    json_object_object_add(o, "exp", json_object_new_int64(strtoll(api_field(res, 2), NULL, 10)));
-    json_object_object_add(o, "iat", json_object_new_int64(strtoll(api_field(res, 1), NULL, 10)));
+    json_object_object_add(o, "exp", json_object_new_int64(strtoll(api_field(res, 3), NULL, 10)));
+    json_object_object_add(o, "iat", json_object_new_int64(strtoll(api_field(res, 2), NULL, 10)));
     json_object_object_add(o, "iss", json_object_new_string(cfg->token_issuer));
     json_object_object_add(o, "sub", json_object_new_string(client_id));
     json_object_object_add(o, "client_id", json_object_new_string(client_id));
+    json_object_object_add(
+        o, "organization_id",
+        json_object_new_string(cfg->organization_id ? cfg->organization_id : api_field(res, 1)));
     http_json(resp, 200, o);
 out:
     sodium_memzero(secret, sizeof secret);
@@ -207,7 +211,7 @@ static json_object *
 open_user_data(const struct config *cfg, PGresult *res)
 {
     const struct config_seal_key *key = config_seal_key(cfg, api_field(res, 11));
-    unsigned char *box = NULL, *plain = NULL, *th = NULL, ad[HASH_BYTES + 64];
+    unsigned char *box = NULL, *plain = NULL, *th = NULL, ad[API_AD_MAX];
     size_t boxlen = 0, thlen = 0, plen = 0, adlen;
     char sub[TOKEN_LEN + 1], sid[9];
     json_object *data = NULL;
@@ -225,7 +229,7 @@ open_user_data(const struct config *cfg, PGresult *res)
     th = PQunescapeBytea((const unsigned char *)api_field(res, 12), &thlen);
     if (!box || !th || thlen != HASH_BYTES)
         goto out;
-    api_seal_ad(th, key->id, ad, &adlen);
+    api_seal_ad(th, api_field(res, 14), api_field(res, 15), key->id, ad, &adlen);
     if (crypto_open(key->key, box, boxlen, ad, adlen, &plain, &plen) < 0) {
         log_error("session %s: user data does not open (altered, moved or wrong key)", sid);
         goto out;

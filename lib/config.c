@@ -21,6 +21,8 @@
  *   poll_interval = <seconds>               1..60, default 2
  *   access_token_ttl = <seconds>            60..2592000, default 86400
  *   token_issuer = <iss of client tokens>   default public_url
+ *   organization_id = <text>                the token answer's organization_id;
+ *                                           default: the application's id
  *   active_seal_key = <id>                  a [seal_key <id>] below; no default
  *
  *   [users]
@@ -68,6 +70,7 @@ enum key_name {
     K_POLL_INTERVAL,
     K_ACCESS_TOKEN_TTL,
     K_TOKEN_ISSUER,
+    K_ORGANIZATION_ID,
     K_ACTIVE_SEAL_KEY,
     K_AUDIENCE,
     K_LEEWAY,
@@ -90,6 +93,7 @@ static const struct {
     [K_POLL_INTERVAL] = {SEC_SERVER, "poll_interval"},
     [K_ACCESS_TOKEN_TTL] = {SEC_SERVER, "access_token_ttl"},
     [K_TOKEN_ISSUER] = {SEC_SERVER, "token_issuer"},
+    [K_ORGANIZATION_ID] = {SEC_SERVER, "organization_id"},
     [K_ACTIVE_SEAL_KEY] = {SEC_SERVER, "active_seal_key"},
     [K_AUDIENCE] = {SEC_USERS, "audience"},
     [K_LEEWAY] = {SEC_USERS, "leeway"},
@@ -388,6 +392,8 @@ set_key(struct ctx *c, enum key_name k, const char *value)
         return 0;
     case K_TOKEN_ISSUER:
         return set_string(c, "token_issuer", value, 0, &cfg->token_issuer);
+    case K_ORGANIZATION_ID:
+        return set_string(c, "organization_id", value, 0, &cfg->organization_id);
     case K_ACTIVE_SEAL_KEY:
         if (!valid_id(value)) {
             set_error(c, c->line, "active_seal_key: an id is 1 to %d of A-Z a-z 0-9 . _ -", ID_MAX);
@@ -550,6 +556,7 @@ config_free(struct config *cfg)
     free(cfg->public_url);
     free(cfg->url_template);
     free(cfg->token_issuer);
+    free(cfg->organization_id);
     free(cfg->audience);
     free(cfg->active_seal_key);
     for (size_t i = 0; i < cfg->nkeys; i++) {

@@ -34,10 +34,11 @@ struct config {
         *url_template; /* [server] url_template; default "{public_url}/authorize/{session_token}" */
     size_t max_body;   /* [server] max_body; default 65536 */
     int poll_interval; /* [server] poll_interval seconds; default 2 */
-    int access_token_ttl; /* [server] access_token_ttl seconds; default 86400 */
-    char *token_issuer;   /* [server] token_issuer (iss of client tokens); default public_url */
-    char *audience;       /* [users] audience; required for phone endpoints */
-    int leeway;           /* [users] leeway seconds, 0..60; default 60 */
+    int access_token_ttl;  /* [server] access_token_ttl seconds; default 86400 */
+    char *token_issuer;    /* [server] token_issuer (iss of client tokens); default public_url */
+    char *organization_id; /* [server] organization_id; NULL: each application's id */
+    char *audience;        /* [users] audience; required for phone endpoints */
+    int leeway;            /* [users] leeway seconds, 0..60; default 60 */
     unsigned char pairwise_key[32]; /* [users] pairwise_key_file: 32 raw bytes or base64url */
     int have_pairwise_key;
     struct config_user_key keys[CONFIG_MAX_KEYS];

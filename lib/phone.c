@@ -10,9 +10,8 @@
 static const char sql_information[] =
     "SELECT code, session_id, status, scope, expires_at, app_name, app_domain, logo_url,"
     " privacy_policy_url, terms_url, scopes FROM qrshare.api_information($1, $2, $3)";
-static const char sql_update[] =
-    "SELECT code, detail, session_id, status FROM qrshare.api_update($1, $2, $3, $4, $5, $6, $7,"
-    " $8)";
+static const char sql_update[] = "SELECT code, detail, session_id, status"
+                                 " FROM qrshare.api_update($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 /* The session token in a phone path, hashed; -1 and a 404 when malformed. */
 static int
@@ -70,8 +69,8 @@ out:
 int
 session_update(const struct config *cfg, const struct request *req, struct response *resp)
 {
-    static const char *const allowed[] = {"status", "user_data", NULL};
-    unsigned char th[HASH_BYTES], digest[32], ad[HASH_BYTES + 64];
+    static const char *const allowed[] = {"status", "user_data", "session_id", NULL};
+    unsigned char th[HASH_BYTES], digest[32], ad[API_AD_MAX];
     unsigned char *box = NULL;
     size_t boxlen = 0, adlen;
     struct jwt_user user;
@@ -81,6 +80,7 @@ session_update(const struct config *cfg, const struct request *req, struct respo
     const char *status, *plain = NULL;
     const struct config_seal_key *key = NULL;
     crypto_generichash_state h;
+    char session_id[40] = "";
 
     if (strcmp(req->method, "POST") != 0)
         return http_method_not_allowed(resp, "POST");
@@ -94,6 +94,19 @@ session_update(const struct config *cfg, const struct request *req, struct respo
          strcmp(status, "declined") != 0)) {
         http_error(resp, ERR_INVALID_REQUEST, "status must be \"confirmed\" or \"declined\"");
         goto out;
+    }
+    /* Didit's update may name the session too: then it must be this session */
+    if (json_object_object_get_ex(body, "session_id", &v)) {
+        char *c;
+        if (!json_object_is_type(v, json_type_string) ||
+            json_object_get_string_len(v) >= (int)sizeof session_id ||
+            !api_is_uuid(strcpy(session_id, json_object_get_string(v)))) {
+            http_error(resp, ERR_INVALID_REQUEST, "session_id must be the session's identifier");
+            goto out;
+        }
+        for (c = session_id; *c; c++)
+            if (*c >= 'A' && *c <= 'F')
+                *c += 'a' - 'A';
     }
     json_object_object_get_ex(body, "user_data", &data);
     if (strcmp(status, "declined") == 0 && data) {
@@ -122,7 +135,7 @@ session_update(const struct config *cfg, const struct request *req, struct respo
             goto out;
         }
         plain = json_object_to_json_string_ext(data, JSON_C_TO_STRING_PLAIN);
-        api_seal_ad(th, key->id, ad, &adlen);
+        api_seal_ad(th, user.iss, user.sub, key->id, ad, &adlen);
         if (crypto_seal(key->key, (const unsigned char *)plain, strlen(plain), ad, adlen, &box,
                         &boxlen) < 0) {
             http_error(resp, ERR_SERVER, "internal error");
@@ -133,6 +146,7 @@ session_update(const struct config *cfg, const struct request *req, struct respo
      * recognised without keeping the plaintext. */
     crypto_generichash_init(&h, cfg->pairwise_key, sizeof cfg->pairwise_key, sizeof digest);
     crypto_generichash_update(&h, (const unsigned char *)"update", 7);
+    crypto_generichash_update(&h, th, HASH_BYTES); /* per session: equal data, other digests */
     crypto_generichash_update(&h, (const unsigned char *)status, strlen(status) + 1);
     if (plain)
         crypto_generichash_update(&h, (const unsigned char *)plain, strlen(plain));
@@ -141,6 +155,7 @@ session_update(const struct config *cfg, const struct request *req, struct respo
     api_bytes(&p, th, HASH_BYTES);
     api_text(&p, user.iss);
     api_text(&p, user.sub);
+    api_text(&p, session_id[0] ? session_id : NULL);
     api_text(&p, status);
     api_text(&p, types ? json_object_to_json_string_ext(types, JSON_C_TO_STRING_PLAIN) : NULL);
     api_bytes(&p, box, boxlen);

@@ -37,7 +37,7 @@ static const struct row rows[] = {
        "[server]\npublic_url = https://qr.example.org\n"
        "url_template = https://qr.example.org/s/{session_token}\nmax_body = 1024\n"
        "poll_interval = 60\naccess_token_ttl = 2592000\ntoken_issuer = https://qr.example.org\n"
-       "active_seal_key = s1\n"
+       "organization_id = example-org\nactive_seal_key = s1\n"
        "[users]\naudience = qrshare\nleeway = 0\npairwise_key_file = pairwise.key\n"
        "[user_key k1]\nalg = EdDSA\nissuer = https://idp.example.org\nkey = " ED "\n"
        "[user_key k2]\nalg = HS256\nissuer = https://idp.example.org\nkey = " HS64 "\n"
@@ -74,6 +74,7 @@ static const struct row rows[] = {
     BAD("[server]\npublic_url = https://x/\n", ":2: public_url must not end with '/'"),
     BAD("[server]\nurl_template = https://x/{token}\n", ":2: url_template must contain"),
     BAD("[server]\ntoken_issuer =\n", ":2: token_issuer must not be empty"),
+    BAD("[server]\norganization_id =\n", ":2: organization_id must not be empty"),
     BAD("[users]\naudience =\n", ":2: audience must not be empty"),
     BAD("[server]\npoll_interval = 2\npoll_interval = 3\n", ":3: poll_interval is set twice"),
     BAD("[server]\npoll_interval = 2\n[server]\nmax_body = 2048\n", ":3: [server] appears twice"),
@@ -190,7 +191,7 @@ main(void)
     int ret;
     int good;
 
-    plan((int)nrows * 2 + 40);
+    plan((int)nrows * 2 + 42);
     if (mkdtemp(dir) == NULL) {
         printf("Bail out! mkdtemp: %s\n", strerror(errno));
         return 1;
@@ -236,6 +237,7 @@ main(void)
     is_int(86400, cfg.access_token_ttl, "access_token_ttl default");
     is_string("http://localhost", cfg.token_issuer, "token_issuer defaults to public_url");
     ok(cfg.audience == NULL && cfg.active_seal_key == NULL, "no audience, no active seal key");
+    ok(cfg.organization_id == NULL, "no organization_id: each application's id");
     is_int(60, cfg.leeway, "leeway default");
     ok(!cfg.have_pairwise_key && cfg.nkeys == 0 && cfg.nseal_keys == 0, "no keys by default");
     config_free(&cfg);
@@ -243,7 +245,7 @@ main(void)
     /* values */
     ret = load("[database]\nconninfo = host=a;b password=x ; comment\n"
                "[server]\npublic_url = https://qr.example.org/base\nmax_body = 2048\n"
-               "active_seal_key = s2\n"
+               "active_seal_key = s2\norganization_id = org 1\n"
                "[users]\naudience = qrshare-app\npairwise_key_file = pairwise.key\n"
                "[user_key ed]\nalg = EdDSA\nissuer = https://idp\nkey = " ED "\n"
                "[user_key hs]\nissuer = https://other\nkey = " HS32 "\nalg = HS256\n"
@@ -257,6 +259,7 @@ main(void)
     is_string("host=a;b password=x", cfg.db_conninfo, "';' inside a value is kept, \" ;\" ends it");
     is_string("https://qr.example.org/base", cfg.token_issuer, "token_issuer follows public_url");
     is_int(2048, (long)cfg.max_body, "max_body is read");
+    is_string("org 1", cfg.organization_id, "organization_id is read");
     is_string("qrshare-app", cfg.audience, "audience is read");
     good = cfg.have_pairwise_key;
     for (int i = 0; i < 32; i++)

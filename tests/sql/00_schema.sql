@@ -1,6 +1,6 @@
 -- 00_schema.sql - the shape of schema qrshare: tables, keys, indexes, catalogs.
 BEGIN;
-SELECT plan(110);
+SELECT plan(129);
 
 SELECT has_schema('qrshare');
 SELECT has_extension('pgcrypto');
@@ -13,6 +13,7 @@ SELECT has_table('qrshare', 'applications', 'table applications');
 SELECT has_table('qrshare', 'client_tokens', 'table client_tokens');
 SELECT has_table('qrshare', 'sessions', 'table sessions');
 SELECT has_table('qrshare', 'session_events', 'table session_events');
+SELECT has_table('qrshare', 'scope_aliases', 'table scope_aliases');
 SELECT has_view('qrshare', 'session_overview', 'view session_overview');
 
 SELECT is(
@@ -28,6 +29,7 @@ SELECT is(
 
 -- Primary keys
 SELECT col_is_pk('qrshare', 'scopes', 'name', 'scopes: pk name');
+SELECT col_is_pk('qrshare', 'scope_aliases', 'alias', 'scope_aliases: pk alias');
 SELECT col_is_pk('qrshare', 'statuses', 'name', 'statuses: pk name');
 SELECT col_is_pk('qrshare', 'transitions', ARRAY['from_status', 'to_status'],
                  'transitions: pk (from_status, to_status)');
@@ -39,6 +41,9 @@ SELECT col_is_pk('qrshare', 'session_events', 'id', 'session_events: pk id');
 -- Key columns and their types
 SELECT col_type_is('qrshare', 'scopes', 'value_type', 'text', 'scopes.value_type text');
 SELECT col_type_is('qrshare', 'scopes', 'verified', 'boolean', 'scopes.verified boolean');
+SELECT col_type_is('qrshare', 'scope_aliases', 'alias', 'text', 'scope_aliases.alias text');
+SELECT col_type_is('qrshare', 'scope_aliases', 'name', 'text', 'scope_aliases.name text');
+SELECT col_not_null('qrshare', 'scope_aliases', 'name', 'scope_aliases.name NOT NULL');
 SELECT col_type_is('qrshare', 'statuses', 'terminal', 'boolean', 'statuses.terminal boolean');
 SELECT col_type_is('qrshare', 'applications', 'id', 'uuid', 'applications.id uuid');
 SELECT col_type_is('qrshare', 'applications', 'client_id', 'text', 'applications.client_id text');
@@ -96,6 +101,7 @@ SELECT is(
     'a', 'sessions.session_number is GENERATED ALWAYS AS IDENTITY');
 
 -- Foreign keys
+SELECT fk_ok('qrshare', 'scope_aliases', 'name', 'qrshare', 'scopes', 'name');
 SELECT fk_ok('qrshare', 'transitions', 'from_status', 'qrshare', 'statuses', 'name');
 SELECT fk_ok('qrshare', 'transitions', 'to_status', 'qrshare', 'statuses', 'name');
 SELECT fk_ok('qrshare', 'client_tokens', 'application_id', 'qrshare', 'applications', 'id');
@@ -157,6 +163,22 @@ SELECT set_eq(
              ('is_verified'), ('is_over_18'), ('is_over_21')$$,
     'identity-verified scopes are flagged verified');
 
+-- Scope aliases: Didit's create-session example asks for "pictures"
+SELECT set_eq('SELECT alias, name FROM qrshare.scope_aliases', $$VALUES ('pictures', 'picture')$$,
+              'the one scope alias: pictures for picture');
+SELECT throws_ok($$INSERT INTO qrshare.scope_aliases (alias, name) VALUES ('Pics', 'picture')$$,
+                 '23514', NULL, 'an alias has the format of a scope name');
+SELECT throws_ok($$INSERT INTO qrshare.scope_aliases (alias, name) VALUES ('pics', 'pic')$$,
+                 '23503', NULL, 'an alias stands for a scope of the catalog');
+SELECT throws_ok($$DELETE FROM qrshare.scopes WHERE name = 'picture'$$,
+                 '23503', NULL, 'a scope with an alias cannot be deleted');
+SELECT lives_ok(
+    $$UPDATE qrshare.scopes SET name = 'photo' WHERE name = 'picture';
+      UPDATE qrshare.scopes SET name = 'picture' WHERE name = 'photo'$$,
+    'a scope with an alias can be renamed');
+SELECT is((SELECT name FROM qrshare.scope_aliases WHERE alias = 'pictures'), 'picture',
+          '(the alias follows the renames)');
+
 -- Statuses and transitions
 SELECT set_eq(
     'SELECT name, terminal FROM qrshare.statuses',
@@ -188,7 +210,7 @@ SELECT set_eq(
              ('api_status(uuid, bytea, bytea, bytea, text)'),
              ('api_preflight(uuid, text)'),
              ('api_information(bytea, text, text)'),
-             ('api_update(bytea, text, text, text, json, bytea, text, bytea)'),
+             ('api_update(bytea, text, text, uuid, text, json, bytea, text, bytea)'),
              ('api_decision(uuid, bytea, bytea)'),
              ('api_refresh(uuid, bytea, bytea, bytea, bytea, text)'),
              ('api_cancel(uuid, bytea, bytea, bytea, text)')$$,
@@ -198,6 +220,41 @@ SELECT is(qrshare.limit_max_lifetime(), interval '1 hour', 'limit_max_lifetime()
 SELECT is(qrshare.limit_vendor_data_bytes(), 2000, 'limit_vendor_data_bytes() is 2000');
 SELECT is(qrshare.limit_metadata_bytes(), 4096, 'limit_metadata_bytes() is 4096');
 SELECT is(qrshare.limit_scope_name(), '^[a-z][a-z0-9_]{0,63}$', 'limit_scope_name() is the format');
+
+-- Times: iso8601 to the second, iso8601_ms to the millisecond (as Didit writes the
+-- decision's), both in UTC whatever the session's time zone
+SET LOCAL TIME ZONE 'America/New_York';
+SELECT is(qrshare.iso8601('2024-08-01 12:30:00.1239+02'), '2024-08-01T10:30:00Z',
+          'iso8601: UTC, seconds');
+SELECT is(qrshare.iso8601_ms('2024-08-01 12:30:00+02'), '2024-08-01T10:30:00.000Z',
+          'iso8601_ms: UTC, three decimals even on a whole second');
+SELECT is(qrshare.iso8601_ms('2024-08-01 12:30:00.1239+02'), '2024-08-01T10:30:00.123Z',
+          'iso8601_ms: the digits past the millisecond are cut');
+SELECT is(qrshare.iso8601_ms('2024-12-31 23:59:59.9999-05'), '2025-01-01T04:59:59.999Z',
+          'iso8601_ms: never rounded up into the next second');
+SELECT is(qrshare.iso8601_ms(NULL), NULL, 'iso8601_ms: NULL for NULL');
+RESET TIME ZONE;
+SELECT is(
+    (SELECT provolatile::text || proisstrict::text || proparallel::text FROM pg_proc
+      WHERE oid = 'qrshare.iso8601_ms(timestamptz)'::regprocedure),
+    'strues', 'iso8601_ms is STABLE, STRICT and PARALLEL SAFE like iso8601');
+-- Inlined: the plan shows to_char where the call was
+CREATE FUNCTION pg_temp.plan_of(p_query text) RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_line text;
+    v_plan text := '';
+BEGIN
+    FOR v_line IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || p_query LOOP
+        v_plan := v_plan || v_line || E'\n';
+    END LOOP;
+    RETURN v_plan;
+END
+$$;
+SELECT ok(plan ~ 'to_char\(' AND plan !~ 'iso8601_ms',
+          'iso8601_ms is inlined into the query that calls it')
+  FROM pg_temp.plan_of('SELECT qrshare.iso8601_ms(s.created_at) FROM qrshare.sessions s') AS plan;
 -- Plain SQL functions are planned again at every call unless inlined; the ones left are
 -- constants or one-expression wrappers that PostgreSQL inlines (and pgcrypto wrappers
 -- for operators).
@@ -207,7 +264,7 @@ SELECT set_eq(
          AND p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'sql')
          AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                                                    AND d.objid = p.oid AND d.deptype = 'e')$$,
-    $$VALUES ('iso8601'), ('hash_token'), ('new_token'), ('limit_min_lifetime'),
+    $$VALUES ('iso8601'), ('iso8601_ms'), ('hash_token'), ('new_token'), ('limit_min_lifetime'),
              ('limit_max_lifetime'), ('limit_vendor_data_bytes'), ('limit_metadata_bytes'),
              ('limit_scope_name')$$,
     'the only SQL-language functions are inlinable one-liners and the operators'' token helpers');

@@ -1,7 +1,7 @@
 -- 06_limits.sql - rule (f): vendor_data at most 2000 bytes, metadata a JSON object of at
 -- most 4 KiB; and the shape of the other values an application gives.
 BEGIN;
-SELECT plan(19);
+SELECT plan(20);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -90,16 +90,20 @@ SELECT lives_ok(
               WHERE id = %L$$, :'app'),
     'a host name, an https logo URL and two origins are accepted');
 
--- each limit is written once, in a qrshare.limit_*() function the constraints call
+-- each limit is written once, in a qrshare.limit_*() function: the lifetime and name
+-- constraints call it, the size constraints of sessions hold its value (written from it)
 SELECT set_eq(
     $$SELECT conname::text, substring(pg_get_constraintdef(oid) FROM 'limit_[a-z_]+') FROM pg_constraint
-       WHERE conname IN ('sessions_vendor_data_size', 'sessions_metadata_size',
-                         'applications_max_lifetime_range', 'scopes_name_format')$$,
-    $$VALUES ('sessions_vendor_data_size', 'limit_vendor_data_bytes'),
-             ('sessions_metadata_size', 'limit_metadata_bytes'),
-             ('applications_max_lifetime_range', 'limit_min_lifetime'),
+       WHERE conname IN ('applications_max_lifetime_range', 'scopes_name_format')$$,
+    $$VALUES ('applications_max_lifetime_range', 'limit_min_lifetime'),
              ('scopes_name_format', 'limit_scope_name')$$,
-    'the size, lifetime and scope-name constraints use the qrshare.limit_*() functions');
+    'the lifetime and scope-name constraints use the qrshare.limit_*() functions');
+SELECT set_eq(
+    $$SELECT conname::text, substring(pg_get_constraintdef(oid) FROM '<= ([0-9]+)')::integer
+        FROM pg_constraint WHERE conname IN ('sessions_vendor_data_size', 'sessions_metadata_size')$$,
+    $$VALUES ('sessions_vendor_data_size', qrshare.limit_vendor_data_bytes()),
+             ('sessions_metadata_size', qrshare.limit_metadata_bytes())$$,
+    'the size constraints of sessions hold the values of the qrshare.limit_*() functions');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- 14_roles.sql - the database roles (DESIGN.md §9): who owns what, who may call what, and
 -- what a compromised executable (qrshare_api) cannot do.
 BEGIN;
-SELECT plan(37);
+SELECT plan(40);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -35,6 +35,8 @@ SELECT is(
 SELECT isnt((SELECT count(*)::int FROM pg_class WHERE relname = 'schema_migrations'
                                                  AND relowner = 'qrshare_owner'::regrole),
             0, '(schema_migrations included)');
+SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'qrshare.scope_aliases'::regclass),
+          'qrshare_owner', '(scope_aliases, created by 0005, included)');
 SELECT is(
     (SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
       WHERE p.pronamespace = 'qrshare'::regnamespace
@@ -131,6 +133,8 @@ SELECT throws_ok('SELECT qrshare.expire_sessions()', '42501', NULL,
                  'qrshare_api cannot call an admin function');
 SELECT throws_ok('SELECT * FROM qrshare.session_overview', '42501', NULL,
                  'qrshare_api cannot read the operator view');
+SELECT throws_ok('SELECT * FROM qrshare.scope_aliases', '42501', NULL,
+                 'qrshare_api cannot read scope_aliases (api_create, the definer, does)');
 SELECT lives_ok(
     format($$SELECT * FROM qrshare.api_status(%L, '\x00', NULL, NULL, NULL)$$, :'s'),
     'qrshare_api can call an api_* function');
@@ -146,6 +150,8 @@ SELECT throws_ok('SELECT user_data FROM qrshare.sessions', '42501', NULL,
                  'qrshare_admin cannot read user data');
 SELECT throws_ok('SELECT secret_hash FROM qrshare.applications', '42501', NULL,
                  'qrshare_admin cannot read the applications table');
+SELECT throws_ok('SELECT * FROM qrshare.scope_aliases', '42501', NULL,
+                 'qrshare_admin has nothing on scope_aliases either');
 SELECT throws_ok(
     format($$SELECT * FROM qrshare.api_status(%L, '\x00', NULL, NULL, NULL)$$, :'s'),
     '42501', NULL, 'qrshare_admin cannot call an api_* function');

@@ -1,24 +1,33 @@
 -- 20_api_token.sql - api_token (E1), called as qrshare_api: a client access token for a
--- client id and secret. Codes: ok, invalid_client.
+-- client id and secret, and the application's id (the answer's organization_id). Codes: ok,
+-- invalid_client.
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
 SELECT client_id AS cid, secret_hash AS key FROM qrshare.applications WHERE id = :'app' \gset
 SELECT pg_temp.new_app() AS other \gset
-SELECT secret_hash AS other_key FROM qrshare.applications WHERE id = :'other' \gset
+SELECT client_id AS other_cid, secret_hash AS other_key FROM qrshare.applications WHERE id = :'other' \gset
 SELECT public.gen_random_bytes(32) AS th \gset
+
+SELECT is(pg_get_function_result('qrshare.api_token(text, bytea, bytea, integer)'::regprocedure),
+          'TABLE(code text, application_id uuid, iat bigint, exp bigint)',
+          'the answer''s columns, in order');
 
 SET ROLE qrshare_api;
 SELECT results_eq(
-    format($$SELECT code, exp - iat FROM qrshare.api_token(%L, %L, %L, 3600)$$, :'cid', :'key', :'th'),
-    $$VALUES ('ok', 3600::bigint)$$,
-    'ok: a token valid p_ttl seconds');
+    format($$SELECT code, application_id, exp - iat FROM qrshare.api_token(%L, %L, %L, 3600)$$,
+           :'cid', :'key', :'th'),
+    format($$VALUES ('ok', %L::uuid, 3600::bigint)$$, :'app'),
+    'ok: a token valid p_ttl seconds, with the application''s id');
 SELECT ok(
     (SELECT abs(iat - extract(epoch FROM now())) <= 1
        FROM qrshare.api_token(:'cid', :'key', public.gen_random_bytes(32), 60)),
     'iat is now (epoch seconds)');
+SELECT is(
+    (SELECT application_id FROM qrshare.api_token(:'other_cid', :'other_key', public.gen_random_bytes(32), 60)),
+    :'other'::uuid, 'ok: another application''s credentials give its own id');
 SELECT is(
     (SELECT code FROM qrshare.api_token(:'cid', :'other_key', public.gen_random_bytes(32), 60)),
     'invalid_client', 'invalid_client: another application''s secret');
@@ -26,8 +35,9 @@ SELECT is(
     (SELECT code FROM qrshare.api_token('nobody', :'key', public.gen_random_bytes(32), 60)),
     'invalid_client', 'invalid_client: an unknown client id');
 SELECT is(
-    (SELECT row(iat, exp)::text FROM qrshare.api_token('nobody', :'key', public.gen_random_bytes(32), 60)),
-    '(,)', 'invalid_client carries no times');
+    (SELECT row(application_id, iat, exp)::text
+       FROM qrshare.api_token('nobody', :'key', public.gen_random_bytes(32), 60)),
+    '(,,)', 'invalid_client carries no application id and no times');
 RESET ROLE;
 
 SELECT results_eq(

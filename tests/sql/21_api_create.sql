@@ -1,8 +1,9 @@
 -- 21_api_create.sql - api_create (E2), called as qrshare_api. SQL alone validates scope,
--- vendor_data, metadata and expires_in. Codes: ok, invalid_client, invalid_scope,
+-- vendor_data, metadata and expires_in, and maps scope aliases (qrshare.scope_aliases:
+-- "pictures" is picture) before checking anything. Codes: ok, invalid_client, invalid_scope,
 -- invalid_request.
 BEGIN;
-SELECT plan(31);
+SELECT plan(40);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app(p_max_lifetime => '10 minutes') AS app \gset
@@ -12,6 +13,8 @@ SELECT pg_temp.app_key(:'app') AS key, pg_temp.new_bearer(:'app') AS bearer,
 SELECT pg_temp.new_app() AS disabled \gset
 SELECT pg_temp.app_key(:'disabled') AS disabled_key \gset
 UPDATE qrshare.applications SET disabled_at = now() WHERE id = :'disabled';
+SELECT pg_temp.new_app(ARRAY['picture', 'email']) AS pic \gset
+SELECT pg_temp.app_key(:'pic') AS pic_key \gset
 
 -- create(key, scope, vendor_data, metadata, callback host, expires_in) -> (code, detail)
 CREATE FUNCTION pg_temp.create(p_key bytea, p_scope text, p_vendor_data text DEFAULT NULL,
@@ -142,7 +145,51 @@ SELECT results_eq(
                                        NULL, NULL, 1)$$, :'key'),
     $$VALUES ('invalid_request', NULL::uuid, NULL::bigint, NULL::text[], NULL::text, NULL::integer)$$,
     'a refusal carries no session');
+
+-- scope aliases: mapped first, then split, checked and stored as the scope they stand for
+CREATE TEMP TABLE aliased AS
+SELECT * FROM qrshare.api_create(NULL, :'pic_key', public.gen_random_bytes(32), 'pictures email',
+                                 NULL, NULL, NULL, NULL, NULL);
+SELECT results_eq(
+    'SELECT code, detail, scope FROM aliased',
+    $$VALUES ('ok', NULL::text, ARRAY['picture', 'email'])$$,
+    'ok: "pictures email" (Didit''s example) is picture and email, in the order asked');
+SELECT results_eq(
+    format($$SELECT code, scope FROM qrshare.api_create(NULL, %L, public.gen_random_bytes(32),
+                                                       'picture pictures', NULL, NULL, NULL, NULL, NULL)$$,
+           :'pic_key'),
+    $$VALUES ('ok', ARRAY['picture'])$$,
+    'ok: a scope named and aliased counts once');
+SELECT results_eq(
+    format($$SELECT code, scope FROM qrshare.api_create(NULL, %L, public.gen_random_bytes(32),
+                                                       ' email  pictures picture email', NULL, NULL,
+                                                       NULL, NULL, NULL)$$,
+           :'pic_key'),
+    $$VALUES ('ok', ARRAY['email', 'picture'])$$,
+    'ok: repeats after mapping count once, the first occurrence gives the order');
+SELECT results_eq(
+    format($$SELECT * FROM pg_temp.create(%L, 'email pictures')$$, :'key'),
+    $$VALUES ('invalid_scope', 'a scope is not allowed for this application')$$,
+    'invalid_scope: an alias of a scope the application may not ask for');
+SELECT results_eq(
+    format($$SELECT * FROM pg_temp.create(%L, 'pictures shoe_size')$$, :'pic_key'),
+    $$VALUES ('invalid_scope', 'unknown scope: shoe_size')$$,
+    'invalid_scope: an alias does not hide an unknown name beside it');
+SELECT results_eq(
+    format($$SELECT * FROM pg_temp.create(%L, 'Pictures')$$, :'pic_key'),
+    $$VALUES ('invalid_scope', 'scope must be space-separated scope names')$$,
+    'invalid_scope: aliases, like names, are lowercase');
+SELECT results_eq(
+    format($$SELECT * FROM pg_temp.create(%L, 'pictures', p_expires_in => 29)$$, :'pic_key'),
+    $$VALUES ('invalid_request', 'expires_in must be between 30 and 3600 seconds')$$,
+    'invalid_request: an aliased scope goes on to the other checks');
 RESET ROLE;
+
+SELECT is(
+    (SELECT requested_scopes FROM qrshare.sessions WHERE id = (SELECT session_id FROM aliased)),
+    ARRAY['picture', 'email'], 'the session stores the scope, never the alias');
+SELECT is((SELECT count(*)::int FROM qrshare.sessions WHERE application_id = :'pic'), 3,
+          'the three aliased ok calls created a session each, the refusals none');
 
 SELECT results_eq(
     format($$SELECT application_id, token_hash, requested_scopes, vendor_data, metadata::text,

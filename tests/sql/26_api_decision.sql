@@ -1,7 +1,8 @@
 -- 26_api_decision.sql - api_decision (E6), called as qrshare_api: the decision, for the
--- owning application. Codes: ok, invalid_client, not_found, gone.
+-- owning application; its times have milliseconds, as Didit writes them. Codes: ok,
+-- invalid_client, not_found, gone.
 BEGIN;
-SELECT plan(12);
+SELECT plan(14);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app(p_retention => '10 minutes') AS app \gset
@@ -17,7 +18,7 @@ SELECT pg_temp.backdate(:'due', interval '11 minutes') AS backdated \gset
 SELECT pg_temp.new_session(:'app', 'confirmed') AS old \gset
 SELECT pg_temp.backdate(:'old', interval '10 minutes') AS backdated \gset
 SELECT pg_temp.new_session(:'once', 'confirmed') AS once_s \gset
-SELECT qrshare.iso8601(created_at) AS created, qrshare.iso8601(decided_at) AS decided,
+SELECT qrshare.iso8601_ms(created_at) AS created, qrshare.iso8601_ms(decided_at) AS decided,
        token_hash AS conf_th
   FROM qrshare.sessions WHERE id = :'conf' \gset
 
@@ -29,6 +30,17 @@ SELECT is(
         ARRAY['email', 'names'], NULL::json, :'created'::text, :'decided'::text, '\x0102'::bytea,
         'k1', :'conf_th'::bytea, :'app'::uuid, 'https://idp.example', 'user-1')::text,
     'ok: the decision with the sealed data and what is needed to open it');
+SELECT results_eq(
+    format($$SELECT created_at ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$',
+                    decided_at ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
+               FROM qrshare.api_decision(%L, NULL, %L)$$, :'conf', :'key'),
+    $$VALUES (true, true)$$,
+    'created_at and decided_at are ISO 8601 in UTC with milliseconds (2024-08-01T10:30:00.000Z)');
+SELECT results_eq(
+    format($$SELECT created_at ~ '\.\d{3}Z$', decided_at FROM qrshare.api_decision(%L, NULL, %L)$$,
+           :'open', :'key'),
+    $$VALUES (true, NULL::text)$$,
+    'an undecided session: created_at with milliseconds, no decided_at');
 SELECT is(
     (SELECT code || ' ' || status || ' ' || coalesce(user_data::text, '-')
        FROM qrshare.api_decision(:'conf', :'bearer', NULL)),
