@@ -108,6 +108,12 @@ session_update(const struct config *cfg, const struct request *req, struct respo
             if (*c >= 'A' && *c <= 'F')
                 *c += 'a' - 'A';
     }
+    /* the digest below is keyed with it: never with a key of zeros */
+    if (!cfg->have_pairwise_key) {
+        log_error("no [users] pairwise_key_file is configured: cannot record a decision");
+        http_error(resp, ERR_SERVER, "the service cannot record decisions");
+        goto out;
+    }
     json_object_object_get_ex(body, "user_data", &data);
     if (strcmp(status, "declined") == 0 && data) {
         http_error(resp, ERR_INVALID_REQUEST, "a declined session carries no user_data");

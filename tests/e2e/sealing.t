@@ -2,7 +2,7 @@
 # User data sealed at rest: ciphertext only in the database, key rotation, and a
 # ciphertext that was moved, altered or whose key is gone gives 500 and no data.
 . "$(dirname "$0")/lib.sh"
-plan 16
+plan 18
 
 USER=$(user_token sealing-user)
 # confirmed_session EMAIL: a confirmed session of the first application; sets SID.
@@ -63,6 +63,15 @@ tamper "UPDATE qrshare.sessions SET seal_key_id = 'retired' WHERE id = '$E'"
 decision "$E"
 is_error 500 server_error "a ciphertext under a key id that is not configured: 500"
 ok 'grep -q "session ${E:0:8}: the seal key of its user data is not configured" "$QRSHARE_STATE/logs/lighttpd-error.log"' "... logged with the session, shortened"
+
+# Without the pairwise key an update is refused: its digest is never keyed with zeros.
+create '{"scope":"email"}'
+information "$STOKEN" "$USER"
+sed -i '/^pairwise_key_file/d' "$QRSHARE_STATE/qrshare.conf"
+"$QRSHARE_TOP/bootstrap" respawn "$QRSHARE_STATE" session-update
+update "$STOKEN" "$USER" '{"status":"declined"}'
+is_error 500 server_error "no pairwise key: an update is refused"
+is retrieved "$(sql "SELECT status FROM qrshare.sessions WHERE id = '$SID'")" "... and nothing was decided"
 
 # Back to the original conf for the tests that follow.
 cp "$tmp/qrshare.conf.orig" "$QRSHARE_STATE/qrshare.conf"
