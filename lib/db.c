@@ -117,13 +117,13 @@ enum db_status
 db_exec(const char *conninfo, const char *sql, int nparams, const char *const *params,
         const int *lens, const int *binary, PGresult **res)
 {
-    enum db_status st = DB_ERROR;
+    enum db_status st = DB_UNAVAILABLE;
     PGresult *r = NULL;
-    const char *state;
+    const char *state = NULL;
 
     *res = NULL;
     if (db_ready(conninfo) < 0)
-        return DB_UNAVAILABLE;
+        goto out;
     r = exec_prepared(sql, nparams, params, lens, binary);
     state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     /* Our prepared statement is gone (DISCARD ALL, a pooler): the Bind failed, so
@@ -136,21 +136,22 @@ db_exec(const char *conninfo, const char *sql, int nparams, const char *const *p
     }
     if (r && (PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK)) {
         *res = r;
-        return DB_OK;
-    }
-    /* Lost after the statement was sent: it may have committed, so it is not sent
-     * again (a retried create would collide with itself, a retried one-time decision
-     * would answer gone). The next call reconnects. */
-    if (PQstatus(conn) == CONNECTION_BAD) {
+        r = NULL;
+        st = DB_OK;
+    } else if (PQstatus(conn) == CONNECTION_BAD) {
+        /* Lost after the statement was sent: it may have committed, so it is not sent
+         * again (a retried create would collide with itself, a retried one-time
+         * decision would answer gone). The next call reconnects. */
         log_warn("database: connection lost during a statement: %s", PQerrorMessage(conn));
-        PQclear(r);
-        return DB_UNAVAILABLE;
+    } else {
+        /* Only the primary message and the SQLSTATE: the DETAIL of a constraint error
+         * quotes the failing row, which can hold personal data. */
+        st = db_classify(state);
+        log_error("database: %s [%s]",
+                  r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "no result",
+                  state ? state : "-");
     }
-    /* Only the primary message and the SQLSTATE: the DETAIL of a constraint error
-     * quotes the failing row, which can hold personal data. */
-    st = db_classify(state);
-    log_error("database: %s [%s]", r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : "no result",
-              state ? state : "-");
+out:
     PQclear(r);
     return st;
 }
