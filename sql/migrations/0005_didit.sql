@@ -4,7 +4,10 @@
 --   iso8601_ms()   the decision's times with milliseconds, as Didit writes them
 --                  ('2024-08-01T10:30:00.000Z').
 --   api_token      answers the application's id too: the token answer's organization_id.
---   api_update     takes the update body's optional session_id, which must be the session's.
+--   api_create     takes the scope string as sent (C checks JSON types only), maps each name
+--                  through scope_aliases and checks every limit of 0004's limit_*().
+--   api_update     takes the JSON types of user_data as one object, and the update body's
+--                  optional session_id, which must be the session's.
 --   scope_aliases  other names a create request may use for a scope: Didit's create-session
 --                  example asks for "pictures" where the catalog (and user_data) say picture.
 --
@@ -98,10 +101,13 @@ COMMENT ON FUNCTION qrshare.api_token(text, bytea, bytea, integer) IS
 GRANT EXECUTE ON FUNCTION qrshare.api_token(text, bytea, bytea, integer) TO qrshare_api;
 
 -- ---------------------------------------------------------------------------------------
--- E2: scope aliases. The body is 0004's; only the split of p_scope changed.
+-- E2: create validates everything itself (the C code checks JSON types only): the scope
+-- string as sent, each name through scope_aliases, and every limit of 0004's limit_*()
 -- ---------------------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION qrshare.api_create(p_bearer bytea, p_key bytea, p_token_hash bytea,
+DROP FUNCTION qrshare.api_create(bytea, bytea, bytea, text[], text, json, text, text, integer);
+
+CREATE FUNCTION qrshare.api_create(p_bearer bytea, p_key bytea, p_token_hash bytea,
                                               p_scope text, p_vendor_data text, p_metadata json,
                                               p_callback text, p_callback_host text,
                                               p_expires_in bigint)
@@ -194,14 +200,15 @@ GRANT EXECUTE ON FUNCTION
     qrshare.api_create(bytea, bytea, bytea, text, text, json, text, text, bigint) TO qrshare_api;
 
 -- ---------------------------------------------------------------------------------------
--- E5: the update body's session_id
+-- E5: p_types (a JSON object: user_data key -> JSON type of its value) replaces 0003's two
+-- arrays, so that C needs no scope-name alphabet; and the update body's session_id
 -- ---------------------------------------------------------------------------------------
 
-DROP FUNCTION qrshare.api_update(bytea, text, text, text, json, bytea, text, bytea);
+DROP FUNCTION qrshare.api_update(bytea, text, text, text, text[], text[], bytea, text, bytea);
 
--- The body is 0004's with the session_id check added. It comes after the user checks (a
--- stranger learns nothing from it) and before the decided case, so that a retry naming
--- another session is refused rather than answered ok.
+-- The session_id check comes after the user checks (a stranger learns nothing from it)
+-- and before the decided case, so that a retry naming another session is refused rather
+-- than answered ok.
 CREATE FUNCTION qrshare.api_update(p_token_hash bytea, p_iss text, p_sub text,
                                    p_session_id uuid, p_status text, p_types json, p_data bytea,
                                    p_key_id text, p_digest bytea)
