@@ -52,9 +52,10 @@ session_preflight(const struct config *cfg, const struct request *req, struct re
                 http_route(req->uri, browser_routes[i].pattern, id, sizeof id) < 0;
          i++)
         ;
-    if (i == sizeof browser_routes / sizeof browser_routes[0] ||
-        api_session_id(req, browser_routes[i].pattern, id, resp) < 0)
+    if (i == sizeof browser_routes / sizeof browser_routes[0])
         return http_error(resp, ERR_NOT_FOUND, "no such session");
+    if (api_session_id(req, browser_routes[i].pattern, id, resp) < 0)
+        return 0; /* not a session id: resp is the 404 */
     methods = browser_routes[i].methods;
     if (!req->origin)
         return http_method_not_allowed(resp, methods);

@@ -80,7 +80,7 @@ session_update(const struct config *cfg, const struct request *req, struct respo
     const char *status, *plain = NULL;
     const struct config_seal_key *key = NULL;
     crypto_generichash_state h;
-    char session_id[40] = "";
+    const char *session_id = NULL;
 
     if (strcmp(req->method, "POST") != 0)
         return http_method_not_allowed(resp, "POST");
@@ -95,18 +95,13 @@ session_update(const struct config *cfg, const struct request *req, struct respo
         http_error(resp, ERR_INVALID_REQUEST, "status must be \"confirmed\" or \"declined\"");
         goto out;
     }
-    /* Didit's update may name the session too: then it must be this session */
+    /* Didit's update may name the session too: then the database checks it is this one */
     if (json_object_object_get_ex(body, "session_id", &v)) {
-        char *c;
         if (!json_object_is_type(v, json_type_string) ||
-            json_object_get_string_len(v) >= (int)sizeof session_id ||
-            !api_is_uuid(strcpy(session_id, json_object_get_string(v)))) {
+            !api_is_uuid(session_id = json_object_get_string(v))) {
             http_error(resp, ERR_INVALID_REQUEST, "session_id must be the session's identifier");
             goto out;
         }
-        for (c = session_id; *c; c++)
-            if (*c >= 'A' && *c <= 'F')
-                *c += 'a' - 'A';
     }
     /* the digest below is keyed with it: never with a key of zeros */
     if (!cfg->have_pairwise_key) {
@@ -161,7 +156,7 @@ session_update(const struct config *cfg, const struct request *req, struct respo
     api_bytes(&p, th, HASH_BYTES);
     api_text(&p, user.iss);
     api_text(&p, user.sub);
-    api_text(&p, session_id[0] ? session_id : NULL);
+    api_text(&p, session_id);
     api_text(&p, status);
     api_text(&p, types ? json_object_to_json_string_ext(types, JSON_C_TO_STRING_PLAIN) : NULL);
     api_bytes(&p, box, boxlen);
