@@ -34,8 +34,9 @@
 static const char *const step_names[NSTEPS] = {"create", "information", "update", "status",
                                                "decision"};
 static const char update_body[] =
-    "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"ada@example.org\","
-    "\"names\":{\"first_name\":\"Ada\",\"last_name\":\"Lovelace\"}}}";
+    "{\"status\":\"confirmed\",\"user_data\":{"
+    "\"email\":{\"email\":\"ada@example.org\",\"is_verified\":false,\"is_primary\":true},"
+    "\"names\":{\"first_name\":\"Ada\",\"family_name\":\"Lovelace\",\"is_verified\":false}}}";
 
 static int port;
 static double t_start, t_count, t_end;
@@ -241,7 +242,7 @@ flow(struct worker *w, int record)
 {
     char req[4096], hdr[1024], path[256], id[64] = "", token[64] = "", *body;
     const char *user = users[w->index % nusers];
-    json_object *o = NULL, *ud;
+    json_object *o = NULL, *ud, *email;
     int step, status = 0, ok = 0;
     double t0;
     size_t n;
@@ -313,7 +314,8 @@ flow(struct worker *w, int record)
             if (status != 200 || !str_is(o, "session_id", id) ||
                 !str_is(o, "status", "confirmed") ||
                 !json_object_object_get_ex(o, "user_data", &ud) ||
-                !str_is(ud, "email", "ada@example.org") || !str(ud, "sub"))
+                !json_object_object_get_ex(ud, "email", &email) ||
+                !str_is(email, "email", "ada@example.org") || !str(ud, "sub"))
                 goto bad;
             break;
         }

@@ -13,14 +13,15 @@
 void
 api_text(struct params *p, const char *s)
 {
-    p->v[p->n] = s;
-    p->len[p->n] = 0;
-    p->bin[p->n++] = 0;
+    api_bytes(p, s, 0);
+    p->bin[p->n - 1] = 0;
 }
 
 void
 api_bytes(struct params *p, const void *b, size_t len)
 {
+    if (p->n == API_MAX_PARAMS) /* a handler with more parameters than API_MAX_PARAMS */
+        abort();
     p->v[p->n] = b;
     p->len[p->n] = (int)len;
     p->bin[p->n++] = b != NULL;
@@ -51,6 +52,7 @@ api_error(struct response *resp, const char *code, const char *detail)
         {"not_found", ERR_NOT_FOUND, "no such session"},
         {"invalid_state", ERR_INVALID_STATE, "not possible in the session's current state"},
         {"already_claimed", ERR_ALREADY_CLAIMED, "the session belongs to another user"},
+        {"idempotency_conflict", ERR_IDEMPOTENCY_CONFLICT, "the key was used with another request"},
         {"expired", ERR_EXPIRED, "the session has expired"},
         {"gone", ERR_GONE, "the user data is no longer held"},
         {"invalid_scope", ERR_INVALID_SCOPE, "invalid scope"},

@@ -10,7 +10,7 @@
 #include "db.h"
 #include "http.h"
 
-#define API_MAX_PARAMS 12
+#define API_MAX_PARAMS 16
 #define SESSION_PATH "/auth/v2/session"
 
 /* Bound parameters of one call: text, bytea (binary) or NULL. Values are borrowed. */

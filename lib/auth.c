@@ -61,11 +61,13 @@ auth_session_token(const struct request *req, const char *token, unsigned char o
 
 int
 auth_user(const struct config *cfg, const struct request *req, struct jwt_user *user,
-          struct response *resp)
+          json_object **claims, struct response *resp)
 {
     const char *t = bearer(req), *why = "no bearer token";
 
-    if (t && jwt_verify(cfg, t, time(NULL), user, &why) == 0)
+    if (claims)
+        *claims = NULL;
+    if (t && jwt_verify(cfg, t, time(NULL), user, claims, &why) == 0)
         return 0;
     log_info("user token refused: %s", why);
     http_error(resp, ERR_INVALID_TOKEN, "the user access token is missing or not valid");

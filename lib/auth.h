@@ -25,10 +25,10 @@ int auth_app_credential(const struct request *req, struct app_cred *c) WUR;
 int auth_session_token(const struct request *req, const char *token,
                        unsigned char out[HASH_BYTES]) WUR;
 
-/* Verifies the Authorization: Bearer user token (JWT). 0, or -1 with resp set to
- * 401 invalid_token. */
+/* Verifies the Authorization: Bearer user token (JWT); its claims go to *claims when
+ * claims is not NULL (the caller puts them). 0, or -1 with resp set to 401 invalid_token. */
 int auth_user(const struct config *cfg, const struct request *req, struct jwt_user *user,
-              struct response *resp) WUR;
+              json_object **claims, struct response *resp) WUR;
 
 /* HTTP Basic client_id:client_secret into the caller's buffers. 0 / -1. */
 int auth_basic(const struct request *req, char *client_id, size_t idlen, char *secret,

@@ -87,8 +87,9 @@ out:
 }
 
 static const char sql_create[] =
-    "SELECT code, detail, session_id, session_number, scope, expires_at, expires_in"
-    " FROM qrshare.api_create($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    "SELECT code, detail, session_id, session_number, scope, expires_at, expires_in, replayed,"
+    " sealed_token, seal_key_id"
+    " FROM qrshare.api_create($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 /* The host of an http(s) URL, lowercased into host. -1 when it is not one. */
 static int
@@ -129,8 +130,12 @@ session_create(const struct config *cfg, const struct request *req, struct respo
     struct params p = {0};
     struct app_cred cred;
     char token[TOKEN_LEN + 1], host[256], expires_in[24] = "";
-    unsigned char token_hash[HASH_BYTES];
+    unsigned char token_hash[HASH_BYTES], digest[32];
+    unsigned char *sealed = NULL, *box = NULL, *opened = NULL;
+    size_t sealed_len = 0, box_len = 0, opened_len = 0;
     const char *scope, *vendor = NULL, *metadata = NULL, *callback = NULL;
+    const char *idem = req->idempotency_key;
+    const struct config_seal_key *key = config_seal_key(cfg, cfg->active_seal_key);
 
     if (strcmp(req->method, "POST") != 0)
         return http_method_not_allowed(resp, "POST");
@@ -180,6 +185,21 @@ session_create(const struct config *cfg, const struct request *req, struct respo
 
     crypto_token_new(token);
     crypto_token_hash(PURPOSE_SESSION_TOKEN, token, TOKEN_LEN, token_hash);
+    /* Idempotency-Key: the database tells the same request (a keyed digest of key and body)
+     * from another, and keeps the token sealed, for the first answer to be given again */
+    if (idem) {
+        crypto_generichash_state h;
+
+        crypto_generichash_init(&h, cfg->pairwise_key, sizeof cfg->pairwise_key, sizeof digest);
+        crypto_generichash_update(&h, (const unsigned char *)idem, strlen(idem) + 1);
+        crypto_generichash_update(&h, (const unsigned char *)req->body, req->body_len);
+        crypto_generichash_final(&h, digest, sizeof digest);
+        if (crypto_seal(key->key, (const unsigned char *)token, TOKEN_LEN, digest, sizeof digest,
+                        &sealed, &sealed_len) < 0) {
+            http_error(resp, ERR_SERVER, "internal error");
+            goto out;
+        }
+    }
     api_cred(&p, &cred);
     api_bytes(&p, token_hash, HASH_BYTES);
     api_text(&p, scope);
@@ -188,13 +208,36 @@ session_create(const struct config *cfg, const struct request *req, struct respo
     api_text(&p, callback);
     api_text(&p, callback ? host : NULL);
     api_text(&p, expires_in[0] ? expires_in : NULL);
+    api_text(&p, idem);
+    api_bytes(&p, idem ? digest : NULL, sizeof digest);
+    api_bytes(&p, sealed, sealed_len);
+    api_text(&p, idem ? key->id : NULL);
     if (api_call(cfg, sql_create, &p, 1, ERR_INVALID_REQUEST, &res, resp) < 0)
         goto out;
+    if (strcmp(api_field(res, 7), "t") == 0) { /* a replay: the first answer's token */
+        key = config_seal_key(cfg, api_field(res, 9));
+        box = PQunescapeBytea((const unsigned char *)api_field(res, 8), &box_len);
+        if (!key || !box ||
+            crypto_open(key->key, box, box_len, digest, sizeof digest, &opened, &opened_len) < 0 ||
+            opened_len != TOKEN_LEN) {
+            log_error("an Idempotency-Key's token does not open (altered, or its key is gone)");
+            http_error(resp, ERR_SERVER, "internal error");
+            goto out;
+        }
+        memcpy(token, opened, TOKEN_LEN);
+    }
     o = api_waiting_session(cfg, api_field(res, 2), api_field(res, 3), token, api_field(res, 4),
                             api_field(res, 5), api_field(res, 6));
     json_object_object_add(o, "vendor_data", api_string_or_null(vendor));
     http_json(resp, 201, o);
 out:
+    sodium_memzero(token, sizeof token);
+    if (opened) {
+        sodium_memzero(opened, opened_len);
+        free(opened);
+    }
+    PQfreemem(box);
+    free(sealed);
     json_object_put(body);
     PQclear(res);
     return 0;
@@ -219,10 +262,6 @@ open_user_data(const struct config *cfg, PGresult *res)
     log_short_id(api_field(res, 1), sid);
     if (!key) {
         log_error("session %s: the seal key of its user data is not configured", sid);
-        goto out;
-    }
-    if (!cfg->have_pairwise_key) {
-        log_error("no [users] pairwise_key_file is configured: cannot derive user_data.sub");
         goto out;
     }
     box = PQunescapeBytea((const unsigned char *)api_field(res, 10), &boxlen);

@@ -23,12 +23,12 @@
  *   token_issuer = <iss of client tokens>   default public_url
  *   organization_id = <text>                the token answer's organization_id;
  *                                           default: the application's id
- *   active_seal_key = <id>                  a [seal_key <id>] below; no default
+ *   active_seal_key = <id>                  required; a [seal_key <id>] below
  *
  *   [users]
  *   audience = <aud of user tokens>         no default; the phone endpoints need it
  *   leeway = <seconds>                      0..60, default 60
- *   pairwise_key_file = <path>              key file
+ *   pairwise_key_file = <path>              required; key file
  *
  *   [user_key <kid>]                        up to 16; kid: 1..64 of A-Z a-z 0-9 . _ -
  *   alg = EdDSA | HS256                     required
@@ -38,6 +38,17 @@
  *
  *   [seal_key <id>]                         up to 8; id like kid
  *   file = <path>                           required; key file
+ *
+ *   [push]                                  qrshare-push only (the executables ignore it)
+ *   conninfo = <libpq connection string>    default "": libpq's PG* environment; log in
+ *                                           as qrshare_push
+ *   listen_address = <IPv4 or IPv6 address> default 127.0.0.1
+ *   listen_port = <port>                    1..65535, default 8091
+ *   max_connections = <n>                   16..1000000, default 20000
+ *   header_timeout = <seconds>              1..60, default 10
+ *   ping_interval = <seconds>               1..25, default 25
+ *   max_output = <bytes>                    1024..16777216, default 65536
+ *   sse_retry = <milliseconds>              100..600000, default 3000
  *
  * Errors read "path:line: message"; a section that lacks a key is reported at
  * its header. */
@@ -60,6 +71,7 @@ enum section_kind {
     SEC_USERS,
     SEC_USER_KEY,
     SEC_SEAL_KEY,
+    SEC_PUSH,
 };
 
 enum key_name {
@@ -79,6 +91,14 @@ enum key_name {
     K_ISSUER,
     K_KEY,
     K_FILE,
+    K_PUSH_CONNINFO,
+    K_PUSH_ADDRESS,
+    K_PUSH_PORT,
+    K_PUSH_MAX_CONNECTIONS,
+    K_PUSH_HEADER_TIMEOUT,
+    K_PUSH_PING_INTERVAL,
+    K_PUSH_MAX_OUTPUT,
+    K_PUSH_SSE_RETRY,
     K_COUNT
 };
 
@@ -102,6 +122,14 @@ static const struct {
     [K_ISSUER] = {SEC_USER_KEY, "issuer"},
     [K_KEY] = {SEC_USER_KEY, "key"},
     [K_FILE] = {SEC_SEAL_KEY, "file"},
+    [K_PUSH_CONNINFO] = {SEC_PUSH, "conninfo"},
+    [K_PUSH_ADDRESS] = {SEC_PUSH, "listen_address"},
+    [K_PUSH_PORT] = {SEC_PUSH, "listen_port"},
+    [K_PUSH_MAX_CONNECTIONS] = {SEC_PUSH, "max_connections"},
+    [K_PUSH_HEADER_TIMEOUT] = {SEC_PUSH, "header_timeout"},
+    [K_PUSH_PING_INTERVAL] = {SEC_PUSH, "ping_interval"},
+    [K_PUSH_MAX_OUTPUT] = {SEC_PUSH, "max_output"},
+    [K_PUSH_SSE_RETRY] = {SEC_PUSH, "sse_retry"},
 };
 
 /* What config_load knows while libinih reads the file. */
@@ -109,15 +137,16 @@ struct ctx {
     const char *path;
     FILE *f;
     struct config *cfg;
-    int line;           /* of the line libinih is handling */
-    int indented;       /* that line starts with blanks */
-    char header[256];   /* the name in the last [header] read */
-    int header_line;    /* its line */
-    int header_pending; /* no key seen since that header */
-    int header_content; /* a line other than a comment since that header */
-    unsigned sections;  /* bit per SEC_* already seen, for the singletons */
-    int active_line;    /* of active_seal_key */
-    int fail_line;      /* first line where the handler failed */
+    int line;                       /* of the line libinih is handling */
+    int indented;                   /* that line starts with blanks */
+    char header[256];               /* the name in the last [header] read */
+    int header_line;                /* its line */
+    int header_pending;             /* no key seen since that header */
+    int header_content;             /* a line other than a comment since that header */
+    unsigned sections;              /* bit per SEC_* already seen, for the singletons */
+    int section_line[SEC_PUSH + 1]; /* header line of each singleton section */
+    int active_line;                /* of active_seal_key */
+    int fail_line;                  /* first line where the handler failed */
     struct {
         enum section_kind kind;
         int line;
@@ -303,6 +332,8 @@ section_begin(struct ctx *c)
         kind = SEC_SERVER;
     } else if (strcmp(name, "users") == 0) {
         kind = SEC_USERS;
+    } else if (strcmp(name, "push") == 0) {
+        kind = SEC_PUSH;
     } else if ((id = section_id(name, "user_key")) != NULL) {
         kind = SEC_USER_KEY;
     } else if ((id = section_id(name, "seal_key")) != NULL) {
@@ -344,6 +375,7 @@ section_begin(struct ctx *c)
             return;
         }
         c->sections |= 1u << kind;
+        c->section_line[kind] = c->header_line;
     }
     c->cur.kind = kind;
 }
@@ -439,6 +471,41 @@ set_key(struct ctx *c, enum key_name k, const char *value)
         return 0;
     case K_FILE:
         return read_key_file(c, "file", value, c->cur.seal_key->key);
+    case K_PUSH_CONNINFO:
+        return set_string(c, "conninfo", value, 1, &cfg->push_conninfo);
+    case K_PUSH_ADDRESS:
+        return set_string(c, "listen_address", value, 0, &cfg->push_address);
+    case K_PUSH_PORT:
+        if (set_int(c, "listen_port", value, 1, 65535, &v) < 0)
+            return -1;
+        cfg->push_port = (int)v;
+        return 0;
+    case K_PUSH_MAX_CONNECTIONS:
+        if (set_int(c, "max_connections", value, 16, 1000000, &v) < 0)
+            return -1;
+        cfg->push_max_connections = (int)v;
+        return 0;
+    case K_PUSH_HEADER_TIMEOUT:
+        if (set_int(c, "header_timeout", value, 1, 60, &v) < 0)
+            return -1;
+        cfg->push_header_timeout = (int)v;
+        return 0;
+    case K_PUSH_PING_INTERVAL:
+        /* 25 s at most: proxies and NAT boxes drop idle connections after 30 s or more */
+        if (set_int(c, "ping_interval", value, 1, 25, &v) < 0)
+            return -1;
+        cfg->push_ping_interval = (int)v;
+        return 0;
+    case K_PUSH_MAX_OUTPUT:
+        if (set_int(c, "max_output", value, 1024, 16777216, &v) < 0)
+            return -1;
+        cfg->push_max_output = (size_t)v;
+        return 0;
+    case K_PUSH_SSE_RETRY:
+        if (set_int(c, "sse_retry", value, 100, 600000, &v) < 0)
+            return -1;
+        cfg->push_sse_retry = (int)v;
+        return 0;
     case K_COUNT:
         break;
     }
@@ -559,6 +626,8 @@ config_free(struct config *cfg)
     free(cfg->organization_id);
     free(cfg->audience);
     free(cfg->active_seal_key);
+    free(cfg->push_conninfo);
+    free(cfg->push_address);
     for (size_t i = 0; i < cfg->nkeys; i++) {
         free(cfg->keys[i].kid);
         free(cfg->keys[i].issuer);
@@ -592,6 +661,14 @@ config_load(const char *path, struct config *cfg, char *err, size_t errlen)
     cfg->poll_interval = 2;
     cfg->access_token_ttl = 86400;
     cfg->leeway = 60;
+    cfg->push_conninfo = xstrdup("");
+    cfg->push_address = xstrdup("127.0.0.1");
+    cfg->push_port = 8091;
+    cfg->push_max_connections = 20000;
+    cfg->push_header_timeout = 10;
+    cfg->push_ping_interval = 25;
+    cfg->push_max_output = 65536;
+    cfg->push_sse_retry = 3000;
 
     c.f = fopen(path, "r");
     if (c.f == NULL) {
@@ -609,6 +686,14 @@ config_load(const char *path, struct config *cfg, char *err, size_t errlen)
         config_seal_key(cfg, cfg->active_seal_key) == NULL)
         set_error(&c, c.active_line, "active_seal_key %s: there is no [seal_key %s]",
                   cfg->active_seal_key, cfg->active_seal_key);
+    /* Both keys are required: nothing may be sealed or keyed with zeros. A missing key is
+     * reported at its section's header, or at the last line when the section is missing. */
+    if (c.err_line == 0 && cfg->active_seal_key == NULL)
+        set_error(&c, c.section_line[SEC_SERVER] ? c.section_line[SEC_SERVER] : c.line + !c.line,
+                  "[server] has no active_seal_key: user data could not be sealed");
+    if (c.err_line == 0 && !cfg->have_pairwise_key)
+        set_error(&c, c.section_line[SEC_USERS] ? c.section_line[SEC_USERS] : c.line + !c.line,
+                  "[users] has no pairwise_key_file: decisions could not be recorded");
     if (c.err_line != 0) {
         snprintf(err, errlen, "%s:%d: %s", path, c.err_line, c.err);
         goto out;

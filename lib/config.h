@@ -46,6 +46,16 @@ struct config {
     struct config_seal_key seal_keys[CONFIG_MAX_SEAL_KEYS];
     size_t nseal_keys;
     char *active_seal_key; /* [server] active_seal_key: id of the key that seals new data */
+    /* [push]: qrshare-push, the WebSocket / Server-Sent Events hub (push/); the
+     * executables ignore it. */
+    char *push_conninfo;      /* [push] conninfo; default "" (libpq's PG* env) */
+    char *push_address;       /* [push] listen_address; default "127.0.0.1" */
+    int push_port;            /* [push] listen_port; default 8091 */
+    int push_max_connections; /* [push] max_connections; default 20000 */
+    int push_header_timeout;  /* [push] header_timeout seconds; default 10 */
+    int push_ping_interval;   /* [push] ping_interval seconds, 1..25; default 25 */
+    size_t push_max_output;   /* [push] max_output bytes queued per client; default 65536 */
+    int push_sse_retry;       /* [push] sse_retry milliseconds; default 3000 */
 };
 
 /* Reads path into cfg (defaults first). On error writes "file:line: message" into

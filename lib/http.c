@@ -19,6 +19,7 @@ static const struct {
     [ERR_METHOD] = {405, "method_not_allowed"},
     [ERR_INVALID_STATE] = {409, "invalid_state"},
     [ERR_ALREADY_CLAIMED] = {409, "already_claimed"},
+    [ERR_IDEMPOTENCY_CONFLICT] = {409, "idempotency_conflict"},
     [ERR_EXPIRED] = {410, "expired"},
     [ERR_GONE] = {410, "gone"},
     [ERR_TOO_LARGE] = {413, "payload_too_large"},

@@ -7,15 +7,16 @@
 
 /* Borrowed strings from the server's parameters; valid during one request. */
 struct request {
-    const char *method;        /* REQUEST_METHOD */
-    const char *uri;           /* REQUEST_URI: raw path and query as sent */
-    const char *content_type;  /* CONTENT_TYPE */
-    const char *authorization; /* HTTP_AUTHORIZATION */
-    const char *api_key;       /* HTTP_X_API_KEY */
-    const char *session_token; /* HTTP_DATA_SESSION_TOKEN */
-    const char *if_none_match; /* HTTP_IF_NONE_MATCH */
-    const char *origin;        /* HTTP_ORIGIN */
-    const char *body;          /* NUL-terminated; NULL when too large */
+    const char *method;          /* REQUEST_METHOD */
+    const char *uri;             /* REQUEST_URI: raw path and query as sent */
+    const char *content_type;    /* CONTENT_TYPE */
+    const char *authorization;   /* HTTP_AUTHORIZATION */
+    const char *api_key;         /* HTTP_X_API_KEY */
+    const char *session_token;   /* HTTP_DATA_SESSION_TOKEN */
+    const char *if_none_match;   /* HTTP_IF_NONE_MATCH */
+    const char *origin;          /* HTTP_ORIGIN */
+    const char *idempotency_key; /* HTTP_IDEMPOTENCY_KEY */
+    const char *body;            /* NUL-terminated; NULL when too large */
     size_t body_len;
     int body_too_large; /* CONTENT_LENGTH over the limit: not read */
     int body_short;     /* fewer bytes arrived than CONTENT_LENGTH said */
@@ -43,6 +44,7 @@ enum err {
     ERR_METHOD,
     ERR_INVALID_STATE,
     ERR_ALREADY_CLAIMED,
+    ERR_IDEMPOTENCY_CONFLICT,
     ERR_EXPIRED,
     ERR_GONE,
     ERR_TOO_LARGE,

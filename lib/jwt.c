@@ -319,7 +319,7 @@ out:
 
 int
 jwt_verify(const struct config *cfg, const char *token, time_t now, struct jwt_user *user,
-           const char **why)
+           json_object **claims_out, const char **why)
 {
     const struct config_user_key *key = NULL;
     json_object *hdr = NULL, *claims = NULL;
@@ -330,6 +330,8 @@ jwt_verify(const struct config *cfg, const char *token, time_t now, struct jwt_u
 
     if (user)
         memset(user, 0, sizeof *user);
+    if (claims_out)
+        *claims_out = NULL;
     if (!cfg || !token || !user) {
         reason = "no token";
         goto out;
@@ -366,6 +368,10 @@ jwt_verify(const struct config *cfg, const char *token, time_t now, struct jwt_u
     }
     if (check_claims(cfg, key, claims, now, user, &reason) != 0)
         goto out;
+    if (claims_out) {
+        *claims_out = claims;
+        claims = NULL;
+    }
     rc = 0;
 out:
     if (rc != 0 && user)

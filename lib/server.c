@@ -126,6 +126,7 @@ serve(struct exchange *x, handler_fn h, const struct config *cfg, const char *co
     req.session_token = param(x, "HTTP_DATA_SESSION_TOKEN");
     req.if_none_match = param(x, "HTTP_IF_NONE_MATCH");
     req.origin = param(x, "HTTP_ORIGIN");
+    req.idempotency_key = param(x, "HTTP_IDEMPOTENCY_KEY");
     if (!req.method)
         req.method = "GET";
     if (cl && *cl) {

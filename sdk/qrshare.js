@@ -12,15 +12,23 @@
  *     handleVerify,         // (session_id) => promise of what your backend got from the decision
  *     onSuccess,            // (result of handleVerify)
  *     onError,              // (Error with .reason: "declined" | "expired" | "cancelled" |
- *                           //   "network" | "session" | "verify" | "not_found")
+ *                           //   "network" | "session" | "verify" | "not_found"); "network"
+ *                           //   only once the server stayed out of reach past expires_at
  *     onStatus,             // (status, {session_id}) on each change of the session's status
  *     i18n,                 // texts replacing those in QrShare.texts
  *     display,              // "auto" (default: a link button on phones, a QR elsewhere), "qr", "link"
  *     refreshBefore,        // seconds before expiry to renew an unscanned code (default 10)
  *     style,                // false: do not add the default stylesheet
  *   });
- *   widget.unmount();       // stops polling and cancels the session if it is still open
+ *   widget.unmount();       // stops following and cancels the session if it is still open
  *   widget.status, widget.sessionId, widget.url (the code's current url), widget.restart()
+ *
+ * How it follows the session: one WebSocket (/auth/ws/notifications/?token=), which tells
+ * each status as it changes; if that cannot be opened, Server-Sent Events
+ * (/auth/v2/session/{id}/events/); if neither, status polls at the server's `interval`,
+ * trying the WebSocket again now and then. When the server cannot be reached at all (the
+ * network is down), it keeps trying with backoff until the session's expires_at, and reads
+ * the current status as soon as it gets through: a user who shares meanwhile loses nothing.
  *
  * The page's backend creates the session with the application's secret; this file only
  * ever holds the session token, which is in the QR code anyway.
@@ -35,7 +43,15 @@
 
   var VERSION = "1.0.0";
   var TERMINAL = { confirmed: 1, declined: 1, expired: 1, cancelled: 1 };
-  var MAX_FAILURES = 3;
+  // Retries after a failure to reach the server: doubling from BACKOFF_MIN to BACKOFF_MAX,
+  // with jitter so that many pages cut off together do not come back together.
+  var BACKOFF_MIN = 1000;
+  var BACKOFF_MAX = 15000;
+  // A push connection that has told no status by then is given up for the next way.
+  var PUSH_TIMEOUT = 10000;
+  // While polling, the WebSocket is tried again after this long, growing to UPGRADE_MAX.
+  var UPGRADE_MIN = 3000;
+  var UPGRADE_MAX = 15000;
 
   var TEXTS = {
     loading: "Preparing a code\u2026",
@@ -51,6 +67,7 @@
     cancelled: "The request was cancelled.",
     notFound: "This code is no longer valid.",
     network: "Cannot reach the server. Check your connection and try again.",
+    reconnecting: "Connection lost. Trying again\u2026",
     sessionFailed: "A code could not be created. Please try again.",
     verifyFailed: "Your details could not be received. Please try again.",
     newCode: "Get a new code",
@@ -66,6 +83,7 @@
     "border:1px solid #1f5fbf;background:#1f5fbf;color:#fff;text-decoration:none;font:inherit;cursor:pointer}" +
     ".qrshare-action{background:#fff;color:#1f5fbf;margin-top:.5em}" +
     ".qrshare-status{margin:.6em 0 0;min-height:1.4em}" +
+    ".qrshare-note{margin:.3em 0 0;font-size:.9em;color:#4a5561}" +
     ".qrshare [hidden]{display:none!important}" +
     ".qrshare[data-status=confirmed] .qrshare-status{color:#176b2c}" +
     ".qrshare[data-status=declined] .qrshare-status,.qrshare[data-status=error] .qrshare-status{color:#a3261b}";
@@ -114,7 +132,11 @@
     this.gen = 0; // bumps whenever the session or its token changes: late answers are dropped
     this.etag = null;
     this.interval = 2000;
-    this.failures = 0;
+    this.link = null; // the push connection, open or opening: {kind, got, close, trial}
+    this.retries = 0; // failures to reach the server in a row
+    this.drops = 0; // push connections in a row that broke soon after opening
+    this.upgradeDelay = UPGRADE_MIN;
+    this.pendingVerify = null; // handleVerify to run again when the browser is back online
     this.timers = {};
     this.aborts = [];
     this.qrObjectUrl = null;
@@ -130,6 +152,9 @@
     this.statusLine = el(doc, "p", "qrshare-status");
     this.statusLine.setAttribute("role", "status");
     this.statusLine.setAttribute("aria-live", "polite");
+    this.note = el(doc, "p", "qrshare-note");
+    this.note.setAttribute("role", "status");
+    this.note.setAttribute("aria-live", "polite");
     this.action = el(doc, "button", "qrshare-action");
     this.action.type = "button";
     this.action.hidden = true;
@@ -139,9 +164,23 @@
     });
     root.appendChild(this.codeBox);
     root.appendChild(this.statusLine);
+    root.appendChild(this.note);
     root.appendChild(this.action);
     this.root = root;
     this.element.appendChild(root);
+    // The browser says when the network goes and comes back: a connection open across a
+    // cut may be dead without knowing it, and a retry need not wait for its backoff.
+    var view = doc.defaultView;
+    if (view && view.addEventListener) {
+      this.onOnline = function () {
+        self.online();
+      };
+      this.onOffline = function () {
+        self.offline();
+      };
+      view.addEventListener("online", this.onOnline);
+      view.addEventListener("offline", this.onOffline);
+    }
   };
 
   Widget.prototype.say = function (key, state) {
@@ -149,9 +188,20 @@
     this.root.setAttribute("data-status", state || key);
   };
 
+  // The line under the status: empty, or that the connection is being looked for.
+  Widget.prototype.hint = function (key) {
+    this.note.textContent = key ? this.texts[key] : "";
+    this.root.toggleAttribute("data-reconnecting", !!key);
+  };
+
   Widget.prototype.clearTimers = function () {
     for (var k in this.timers) clearTimeout(this.timers[k]);
     this.timers = {};
+  };
+
+  Widget.prototype.cancel = function (name) {
+    clearTimeout(this.timers[name]);
+    delete this.timers[name];
   };
 
   Widget.prototype.later = function (name, ms, fn) {
@@ -202,6 +252,7 @@
   Widget.prototype.start = function () {
     var self = this;
     this.stopped = false;
+    this.failed = null;
     this.action.hidden = true;
     this.codeBox.className = "qrshare-code";
     this.codeBox.textContent = "";
@@ -235,14 +286,19 @@
       expiresAtText: s.expires_at
     };
     this.etag = null;
-    this.failures = 0;
     this.showCode();
+    this.scheduleRefresh();
     if (first) {
       this.status = null;
+      this.retries = 0;
+      this.upgradeDelay = UPGRADE_MIN;
       this.changed("initialized");
+      this.follow();
+    } else if (!(this.link && this.link.got)) {
+      // A refresh while polling: the poll in flight had the old token. An open push
+      // connection carries on (the hub keeps it); a new one takes the new token.
+      this.later("poll", this.interval, this.poll);
     }
-    this.scheduleRefresh();
-    this.later("poll", first ? 0 : this.interval, this.poll);
   };
 
   // expires_in counts from now on this clock; expires_at is the server's clock.
@@ -291,8 +347,7 @@
   };
 
   Widget.prototype.scheduleRefresh = function () {
-    clearTimeout(this.timers.refresh);
-    delete this.timers.refresh;
+    this.cancel("refresh");
     if (this.session.expiresAt === null) return;
     var left = this.session.expiresAt - Date.now();
     // Renew early enough for a slow network, never in the first half of a short code's life.
@@ -334,7 +389,176 @@
     if (this.session.expiresAt - Date.now() > 3000) this.later("refresh", 2000, this.refresh);
   };
 
-  // --- polling -------------------------------------------------------------------------
+  // --- following the status: WebSocket, else Server-Sent Events, else polls ----------------
+
+  // (Re)connects from the top: the WebSocket first. Each way, when it works, starts by
+  // telling the current status, so nothing that happened while away is missed.
+  Widget.prototype.follow = function () {
+    this.cancel("follow");
+    this.closeLink();
+    this.cancel("poll");
+    this.cancel("upgrade");
+    if (typeof WebSocket === "function") this.connect("ws", false);
+    else if (typeof EventSource === "function") this.connect("sse", false);
+    else this.poll();
+  };
+
+  Widget.prototype.wsUrl = function () {
+    var u = new URL(this.base + "/auth/ws/notifications/", typeof location !== "undefined" ? location.href : undefined);
+    u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+    u.search = "?token=" + encodeURIComponent(this.session.token);
+    return u.href;
+  };
+
+  // Opens a push connection of kind "ws" or "sse". A trial is a WebSocket tried while
+  // polling: polls go on until it tells a status.
+  Widget.prototype.connect = function (kind, trial) {
+    var self = this,
+      link = { kind: kind, got: false, trial: trial, close: function () {} };
+    this.closeLink();
+    this.link = link;
+    function gone() {
+      if (self.link !== link || self.stopped) return;
+      self.closeLink();
+      if (TERMINAL[self.status]) return;
+      if (link.got) self.lost(link);
+      else if (trial) self.later("upgrade", self.nextUpgrade(), self.upgrade);
+      else if (kind === "ws" && typeof EventSource === "function") self.connect("sse", false);
+      else self.poll();
+    }
+    function told(status) {
+      if (self.link !== link || self.stopped) return;
+      if (!link.got) {
+        link.got = true;
+        link.since = Date.now();
+        self.cancel("connect");
+        self.linked();
+      }
+      self.changed(status);
+    }
+    function parse(data) {
+      var j = null;
+      try {
+        j = JSON.parse(data);
+      } catch (e) {
+        return;
+      }
+      var m = j && j.message;
+      if (m && typeof m.status === "string" && (m.session_id === undefined || m.session_id === self.session.id)) told(m.status);
+    }
+    this.later("connect", PUSH_TIMEOUT, gone);
+    try {
+      if (kind === "ws") {
+        var ws = new WebSocket(this.wsUrl());
+        ws.onmessage = function (e) {
+          if (typeof e.data === "string") parse(e.data);
+        };
+        ws.onclose = gone;
+        link.close = function () {
+          ws.onmessage = ws.onclose = null;
+          try {
+            ws.close(1000);
+          } catch (e) {
+            /* already closed */
+          }
+        };
+      } else {
+        var es = new EventSource(this.base + this.sessionPath("/events/") + "?token=" + encodeURIComponent(this.session.token));
+        es.addEventListener("status", function (e) {
+          parse(e.data);
+        });
+        // EventSource would reconnect by itself; this file's own ladder decides instead.
+        es.onerror = gone;
+        link.close = function () {
+          es.onerror = null;
+          es.close();
+        };
+      }
+    } catch (e) {
+      this.later("connect", 0, gone);
+    }
+  };
+
+  Widget.prototype.closeLink = function () {
+    var link = this.link;
+    this.link = null;
+    this.cancel("connect");
+    if (link) link.close();
+  };
+
+  // A push connection told its first status: it is the way from now on.
+  Widget.prototype.linked = function () {
+    this.cancel("follow");
+    this.cancel("poll");
+    this.cancel("upgrade");
+    this.upgradeDelay = UPGRADE_MIN;
+    this.reached();
+  };
+
+  // A push connection that worked has closed without a final status (the hub restarted, a
+  // proxy timed out, the network went): from the top again, at once the first time; with
+  // backoff when connections keep dropping soon after they open.
+  Widget.prototype.lost = function (link) {
+    this.drops = Date.now() - link.since < 30000 ? (this.drops || 0) + 1 : 0;
+    this.later("follow", this.backoff(this.drops), this.follow);
+  };
+
+  Widget.prototype.upgrade = function () {
+    if (!TERMINAL[this.status] && typeof WebSocket === "function") this.connect("ws", true);
+  };
+
+  Widget.prototype.nextUpgrade = function () {
+    var d = this.upgradeDelay;
+    this.upgradeDelay = Math.min(this.upgradeDelay * 2, UPGRADE_MAX);
+    return d;
+  };
+
+  Widget.prototype.backoff = function (n) {
+    var d = n > 0 ? Math.min(BACKOFF_MIN * Math.pow(2, n - 1), BACKOFF_MAX) : 250;
+    return d * (0.75 + Math.random() / 2);
+  };
+
+  // The server answered.
+  Widget.prototype.reached = function () {
+    this.retries = 0;
+    this.hint(null);
+  };
+
+  // The server could not be reached: keep trying while the session can still be answered,
+  // from the top (push first) each time. Past expires_at nothing can have changed but the
+  // outcome, and the outcome cannot be read without the server: say so and offer a retry.
+  Widget.prototype.unreachable = function (cause) {
+    var now = Date.now();
+    if (this.session.expiresAt !== null && now >= this.session.expiresAt)
+      return this.fail("network", "network", cause, "retry");
+    this.retries++;
+    this.hint("reconnecting");
+    var wait = this.backoff(this.retries);
+    if (this.session.expiresAt !== null) wait = Math.min(wait, this.session.expiresAt - now + 500);
+    this.later("follow", wait, this.follow);
+  };
+
+  Widget.prototype.online = function () {
+    if (this.stopped || this.failed) return;
+    if (this.pendingVerify) {
+      var again = this.pendingVerify;
+      this.pendingVerify = null;
+      again();
+    } else if (this.session && this.status && !TERMINAL[this.status] && !(this.link && this.link.got)) {
+      this.retries = 0;
+      this.follow();
+    }
+  };
+
+  Widget.prototype.offline = function () {
+    if (this.stopped || this.failed || !this.session || !this.status || TERMINAL[this.status]) return;
+    // The connection may look open, but nothing gets through it now.
+    this.closeLink();
+    this.cancel("poll");
+    this.cancel("upgrade");
+    this.unreachable(new Error("the browser is offline"));
+  };
+
 
   Widget.prototype.poll = function () {
     var self = this,
@@ -372,14 +596,16 @@
       })
       .catch(function (e) {
         if (self.stopped || gen !== self.gen) return;
-        if (++self.failures >= MAX_FAILURES) self.fail("network", "network", e, "retry");
-        else self.later("poll", self.interval, self.poll);
+        self.unreachable(e);
       });
   };
 
   Widget.prototype.polled = function () {
-    this.failures = 0;
-    if (!TERMINAL[this.status]) this.later("poll", this.interval, this.poll);
+    this.reached();
+    if (TERMINAL[this.status]) return;
+    if (this.link && this.link.got) return; // a push connection took over meanwhile
+    this.later("poll", this.interval, this.poll);
+    if (!this.timers.upgrade && !this.link) this.later("upgrade", this.nextUpgrade(), this.upgrade);
   };
 
   Widget.prototype.changed = function (status) {
@@ -393,7 +619,7 @@
         break;
       case "retrieved":
         this.codeBox.className = "qrshare-code qrshare-dim";
-        clearTimeout(this.timers.refresh);
+        this.cancel("refresh");
         this.say("confirming", status);
         break;
       case "confirmed":
@@ -406,6 +632,7 @@
         this.stop();
         this.codeBox.textContent = "";
         this.say("declined", status);
+        this.offer("newCode");
         this.error(failure("declined", "the user declined to share", info));
         break;
       case "expired":
@@ -419,10 +646,11 @@
     }
   };
 
-  Widget.prototype.verify = function () {
+  Widget.prototype.verify = function (tries) {
     var self = this,
       id = this.session.id,
       gen = this.gen;
+    tries = tries || 0;
     Promise.resolve()
       .then(function () {
         return typeof self.opts.handleVerify === "function" ? self.opts.handleVerify(id) : { session_id: id, status: "confirmed" };
@@ -434,7 +662,17 @@
           self.hook("onSuccess", result);
         },
         function (e) {
-          if (gen !== self.gen) return;
+          if (gen !== self.gen || self.stopped) return;
+          // The confirmation got through just as the network went: the page's backend
+          // still has the data; ask again when the browser is back online.
+          if (typeof navigator !== "undefined" && navigator.onLine === false && tries < 3) {
+            self.hint("reconnecting");
+            self.pendingVerify = function () {
+              self.hint(null);
+              self.verify(tries + 1);
+            };
+            return;
+          }
           self.fail("verify", "verifyFailed", e, "newCode");
         }
       );
@@ -444,12 +682,16 @@
 
   Widget.prototype.stop = function () {
     this.clearTimers();
+    this.closeLink();
+    this.pendingVerify = null;
+    this.hint(null);
     for (var i = 0; i < this.aborts.length; i++) this.aborts[i].abort();
     this.aborts = [];
   };
 
   Widget.prototype.fail = function (reason, textKey, cause, actionKey) {
     this.stop();
+    this.failed = reason;
     this.gen++;
     this.codeBox.textContent = "";
     this.say(textKey, "error");
@@ -509,6 +751,11 @@
     if (this.qrObjectUrl) URL.revokeObjectURL(this.qrObjectUrl);
     this.qrObjectUrl = null;
     if (this.root && this.root.parentNode) this.root.parentNode.removeChild(this.root);
+    var view = this.root && this.root.ownerDocument.defaultView;
+    if (view && this.onOnline) {
+      view.removeEventListener("online", this.onOnline);
+      view.removeEventListener("offline", this.onOffline);
+    }
     return done;
   };
 

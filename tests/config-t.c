@@ -26,13 +26,16 @@ struct row {
 };
 
 /* clang-format off */
+/* What every conf must hold: an active seal key and the pairwise key. SERVER_KEYS ends a
+ * row whose last section is [server]. */
+#define SERVER_KEYS                                                                                \
+    "active_seal_key = k\n[users]\npairwise_key_file = pairwise.key\n[seal_key k]\nfile = seal.raw\n"
+#define KEYS "[server]\n" SERVER_KEYS
 #define OK(text) {__LINE__, text, 0, ""}
 #define BAD(text, err) {__LINE__, text, -1, err}
 /* clang-format on */
 
 static const struct row rows[] = {
-    OK(""),
-    OK("; only comments\n# here\n\n"),
     OK("[database]\nconninfo = host=db dbname=qrshare\n"
        "[server]\npublic_url = https://qr.example.org\n"
        "url_template = https://qr.example.org/s/{session_token}\nmax_body = 1024\n"
@@ -42,16 +45,29 @@ static const struct row rows[] = {
        "[user_key k1]\nalg = EdDSA\nissuer = https://idp.example.org\nkey = " ED "\n"
        "[user_key k2]\nalg = HS256\nissuer = https://idp.example.org\nkey = " HS64 "\n"
        "[seal_key s1]\nfile = seal.raw\n[seal_key s2]\nfile = seal.b64\n"),
-    OK("[database]\nconninfo =\n"),
-    OK("[server]\nmax_body = 16777216\npoll_interval = 1\naccess_token_ttl = 60\n"),
-    OK("[users]\nleeway = 60\n"),
-    OK("[user_key a.B_c-9]\nalg = HS256\nissuer = i\nkey = " HS32 "\n"),
-    OK("[user_key " ID64 "]\nalg = HS256\nissuer = i\nkey = " HS32 "\n"),
-    OK("[server]\r\npoll_interval = 5\r\n"),
-    OK("\xef\xbb\xbf[server]\npoll_interval = 5\n"),
-    OK("[server]\npoll_interval = 5 ; seconds\n"),
-    OK("[seal_key s1]\nfile = seal.nonl\n"),
-    OK("[seal_key s1]\nfile = keys/seal.key\n"),
+    OK("; only comments\n# here\n\n" KEYS),
+    OK("[database]\nconninfo =\n" KEYS),
+    OK("[server]\nmax_body = 16777216\npoll_interval = 1\naccess_token_ttl = 60\n" SERVER_KEYS),
+    OK("[users]\nleeway = 60\npairwise_key_file = pairwise.key\n"
+       "[server]\nactive_seal_key = k\n[seal_key k]\nfile = seal.raw\n"),
+    OK("[user_key a.B_c-9]\nalg = HS256\nissuer = i\nkey = " HS32 "\n" KEYS),
+    OK("[user_key " ID64 "]\nalg = HS256\nissuer = i\nkey = " HS32 "\n" KEYS),
+    OK("[server]\r\npoll_interval = 5\r\n" SERVER_KEYS),
+    OK("\xef\xbb\xbf[server]\npoll_interval = 5\n" SERVER_KEYS),
+    OK("[server]\npoll_interval = 5 ; seconds\n" SERVER_KEYS),
+    OK("[seal_key s1]\nfile = seal.nonl\n" KEYS),
+    OK("[seal_key s1]\nfile = keys/seal.key\n" KEYS),
+
+    /* the keys are required: reported at the section's header, else at the last line */
+    BAD("", ":1: [server] has no active_seal_key: user data could not be sealed"),
+    BAD("; only comments\n# here\n\n", ":3: [server] has no active_seal_key"),
+    BAD("[users]\npairwise_key_file = pairwise.key\n[server]\npoll_interval = 5\n",
+        ":3: [server] has no active_seal_key"),
+    BAD("[server]\nactive_seal_key = k\n[seal_key k]\nfile = seal.raw\n",
+        ":4: [users] has no pairwise_key_file: decisions could not be recorded"),
+    BAD("[server]\nactive_seal_key = k\n[users]\naudience = a\n[seal_key k]\nfile = seal.raw\n",
+        ":3: [users] has no pairwise_key_file"),
+    BAD("[server]\npoll_interval = 0\n", ":2: poll_interval must be"), /* the first error wins */
 
     BAD("[bogus]\nx = 1\n", ":1: unknown section [bogus]"),
     BAD("[Server]\npoll_interval = 5\n", ":1: unknown section [Server]"),
@@ -136,6 +152,30 @@ static const struct row rows[] = {
     BAD("[user_key k]\nalg = HS256\n[server]\nbogus = 1\n", ":1: [user_key k] has no issuer"),
     BAD("[server]\nbogus = 1\n[user_key k]\nalg = HS256\n", ":2: unknown key bogus"),
     BAD("[server]\nnot a key\nbogus = 1\n", ":2: syntax error"),
+
+    /* [push]: the hub's section */
+    OK("[push]\nconninfo = host=db user=qrshare_push\nlisten_address = ::1\nlisten_port = 1\n"
+       "max_connections = 16\nheader_timeout = 1\nping_interval = 1\nmax_output = 1024\n"
+       "sse_retry = 100\n" KEYS),
+    OK("[push]\nconninfo =\nlisten_port = 65535\nmax_connections = 1000000\n"
+       "header_timeout = 60\nping_interval = 25\nmax_output = 16777216\nsse_retry = 600000\n" KEYS),
+    BAD("[push]\nlisten_port = 0\n" KEYS, ":2: listen_port must be a whole number from 1 to 65535"),
+    BAD("[push]\nlisten_port = 65536\n" KEYS, ":2: listen_port must be"),
+    BAD("[push]\nlisten_port = http\n" KEYS, ":2: listen_port must be"),
+    BAD("[push]\nlisten_address =\n" KEYS, ":2: listen_address must not be empty"),
+    BAD("[push]\nmax_connections = 15\n" KEYS, ":2: max_connections must be"),
+    BAD("[push]\nheader_timeout = 0\n" KEYS, ":2: header_timeout must be"),
+    BAD("[push]\nheader_timeout = 61\n" KEYS, ":2: header_timeout must be"),
+    BAD("[push]\nping_interval = 26\n" KEYS,
+        ":2: ping_interval must be a whole number from 1 to 25"),
+    BAD("[push]\nping_interval = 0\n" KEYS, ":2: ping_interval must be"),
+    BAD("[push]\nmax_output = 1023\n" KEYS, ":2: max_output must be"),
+    BAD("[push]\nsse_retry = 99\n" KEYS, ":2: sse_retry must be"),
+    BAD("[push]\nlisten_port = 80\nlisten_port = 81\n" KEYS, ":3: listen_port is set twice"),
+    BAD("[push]\nlisten_port = 80\n[push]\nping_interval = 5\n" KEYS, ":3: [push] appears twice"),
+    BAD("[push]\npoll_interval = 2\n" KEYS, ":2: unknown key poll_interval in [push]"),
+    BAD("[server]\nlisten_port = 80\n" SERVER_KEYS, ":2: unknown key listen_port in [server]"),
+    BAD("[push]\n" KEYS, ":1: empty section"),
 };
 
 static char dir[] = "/tmp/config-t.XXXXXX";
@@ -191,7 +231,7 @@ main(void)
     int ret;
     int good;
 
-    plan((int)nrows * 2 + 42);
+    plan((int)nrows * 2 + 42 + 11);
     if (mkdtemp(dir) == NULL) {
         printf("Bail out! mkdtemp: %s\n", strerror(errno));
         return 1;
@@ -227,8 +267,8 @@ main(void)
     }
 
     /* defaults */
-    ret = load("", &cfg, err, sizeof(err));
-    is_int(0, ret, "an empty file loads");
+    ret = load(KEYS, &cfg, err, sizeof(err));
+    is_int(0, ret, "a file with only the keys loads");
     is_string("", cfg.db_conninfo, "conninfo defaults to \"\"");
     is_string("http://localhost", cfg.public_url, "public_url default");
     is_string("{public_url}/authorize/{session_token}", cfg.url_template, "url_template default");
@@ -236,11 +276,37 @@ main(void)
     is_int(2, cfg.poll_interval, "poll_interval default");
     is_int(86400, cfg.access_token_ttl, "access_token_ttl default");
     is_string("http://localhost", cfg.token_issuer, "token_issuer defaults to public_url");
-    ok(cfg.audience == NULL && cfg.active_seal_key == NULL, "no audience, no active seal key");
+    ok(cfg.audience == NULL, "no audience");
     ok(cfg.organization_id == NULL, "no organization_id: each application's id");
     is_int(60, cfg.leeway, "leeway default");
-    ok(!cfg.have_pairwise_key && cfg.nkeys == 0 && cfg.nseal_keys == 0, "no keys by default");
+    ok(cfg.nkeys == 0, "no user keys by default");
+    is_string("", cfg.push_conninfo, "[push] conninfo defaults to \"\"");
+    is_string("127.0.0.1", cfg.push_address, "[push] listen_address default");
+    is_int(8091, cfg.push_port, "[push] listen_port default");
+    is_int(20000, cfg.push_max_connections, "[push] max_connections default");
+    is_int(10, cfg.push_header_timeout, "[push] header_timeout default");
+    is_int(25, cfg.push_ping_interval, "[push] ping_interval default");
+    is_int(65536, (long)cfg.push_max_output, "[push] max_output default");
+    is_int(3000, cfg.push_sse_retry, "[push] sse_retry default");
     config_free(&cfg);
+
+    /* [push] values, beside [database] conninfo: each section keeps its own */
+    ret = load("[database]\nconninfo = user=qrshare_api\n"
+               "[push]\nconninfo = user=qrshare_push ; the hub's role\nlisten_address = 0.0.0.0\n"
+               "listen_port = 9000\nmax_connections = 50000\nheader_timeout = 5\n"
+               "ping_interval = 20\nmax_output = 4096\nsse_retry = 2500\n" KEYS,
+               &cfg, err, sizeof(err));
+    is_int(0, ret, "a [push] section loads");
+    ok(ret == 0 && strcmp(cfg.db_conninfo, "user=qrshare_api") == 0 &&
+           strcmp(cfg.push_conninfo, "user=qrshare_push") == 0,
+       "[push] conninfo is the hub's, [database] conninfo the executables'");
+    ok(ret == 0 && strcmp(cfg.push_address, "0.0.0.0") == 0 && cfg.push_port == 9000 &&
+           cfg.push_max_connections == 50000 && cfg.push_header_timeout == 5 &&
+           cfg.push_ping_interval == 20 && cfg.push_max_output == 4096 &&
+           cfg.push_sse_retry == 2500,
+       "[push] values are read");
+    if (ret == 0)
+        config_free(&cfg);
 
     /* values */
     ret = load("[database]\nconninfo = host=a;b password=x ; comment\n"
@@ -290,19 +356,20 @@ main(void)
     config_free(&cfg);
     config_free(NULL);
 
-    ret = load("[user_key " ID64 "]\nalg = HS256\nissuer = i\nkey = " HS32 "\n", &cfg, err,
+    ret = load("[user_key " ID64 "]\nalg = HS256\nissuer = i\nkey = " HS32 "\n" KEYS, &cfg, err,
                sizeof(err));
     ok(ret == 0 && config_user_key(&cfg, ID64) != NULL, "a 64-character kid is kept whole");
     config_free(&cfg);
 
     /* an absolute key file path, and a conf path without a directory */
-    snprintf(want, sizeof(want), "[seal_key s1]\nfile = %s/seal.raw\n", dir);
+    snprintf(want, sizeof(want), "[seal_key s1]\nfile = %s/seal.raw\n" KEYS, dir);
     ret = load(want, &cfg, err, sizeof(err));
     ok(ret == 0 && memcmp(cfg.seal_keys[0].key, seal_bytes, 32) == 0, "absolute key file path");
     config_free(&cfg);
     if (chdir(dir) != 0)
         diag("chdir %s: %s", dir, strerror(errno));
-    write_file("qrshare.conf", "[seal_key s1]\nfile = seal.raw\n", 30);
+    write_file("qrshare.conf", "[seal_key s1]\nfile = seal.raw\n" KEYS,
+               strlen("[seal_key s1]\nfile = seal.raw\n" KEYS));
     ret = config_load("qrshare.conf", &cfg, err, sizeof(err));
     ok(ret == 0 && memcmp(cfg.seal_keys[0].key, seal_bytes, 32) == 0,
        "conf path without a directory");

@@ -586,7 +586,7 @@ test_table(void)
             continue;
         }
         memset(&user, 'Z', sizeof user);
-        rc = jwt_verify(&cfg, tok, (time_t)NOW, &user, &why);
+        rc = jwt_verify(&cfg, tok, (time_t)NOW, &user, NULL, &why);
         if (!is_int(r->want, rc, "%s", r->desc))
             diag("row %zu, reason: %s", i + 1, why ? why : "(none)");
         is_string(r->why, why, "%s: reason", r->desc);
@@ -610,30 +610,42 @@ test_edges(void)
     char *late = jwt_sign(JWT_ALG_EDDSA, "ed1", ed1_sk, sizeof ed1_sk, C_EXP_IS("1699999900"));
     char *now = jwt_sign(JWT_ALG_EDDSA, "ed1", ed1_sk, sizeof ed1_sk, C_EXP_IS("1700000000"));
     char *bad = NULL;
+    json_object *claims = NULL, *v = NULL;
 
     ok(good && late && now, "jwt_sign mints tokens");
-    is_int(0, jwt_verify(&cfg, good, (time_t)NOW, &user, NULL), "why may be NULL");
+    is_int(0, jwt_verify(&cfg, good, (time_t)NOW, &user, NULL, NULL), "why may be NULL");
 
     cfg.audience = NULL;
-    is_int(-1, jwt_verify(&cfg, good, (time_t)NOW, &user, &why), "no audience configured");
+    is_int(-1, jwt_verify(&cfg, good, (time_t)NOW, &user, NULL, &why), "no audience configured");
     is_string("no audience configured", why, "no audience: reason");
     cfg.audience = audience;
 
     cfg.leeway = 3600;
-    is_int(-1, jwt_verify(&cfg, late, (time_t)NOW, &user, &why),
+    is_int(-1, jwt_verify(&cfg, late, (time_t)NOW, &user, NULL, &why),
            "leeway over 60 is clamped to 60 (expired 100 s ago)");
     cfg.leeway = -5;
-    is_int(0, jwt_verify(&cfg, now, (time_t)NOW, &user, &why), "negative leeway is 0: exp = now");
-    is_int(-1, jwt_verify(&cfg, now, (time_t)NOW + 1, &user, &why),
+    is_int(0, jwt_verify(&cfg, now, (time_t)NOW, &user, NULL, &why),
+           "negative leeway is 0: exp = now");
+    is_int(-1, jwt_verify(&cfg, now, (time_t)NOW + 1, &user, NULL, &why),
            "negative leeway is 0: exp = now - 1");
     cfg.leeway = 0;
-    is_int(0, jwt_verify(&cfg, now, (time_t)NOW, &user, &why), "leeway 0: exp = now accepted");
+    is_int(0, jwt_verify(&cfg, now, (time_t)NOW, &user, NULL, &why),
+           "leeway 0: exp = now accepted");
     cfg.leeway = 60;
 
+    is_int(0, jwt_verify(&cfg, good, (time_t)NOW, &user, &claims, &why), "claims asked for");
+    ok(claims && json_object_object_get_ex(claims, "sub", &v) &&
+           strcmp(json_object_get_string(v), user.sub) == 0,
+       "the claims are handed over: the token's sub");
+    json_object_put(claims);
+
     memset(&user, 'Z', sizeof user);
-    is_int(-1, jwt_verify(&cfg, late, (time_t)NOW + 1000, &user, &why), "refused");
-    ok(user.iss[0] == '\0' && user.sub[0] == '\0', "a refusal leaves no identity behind");
-    is_int(-1, jwt_verify(&cfg, NULL, (time_t)NOW, &user, &why), "NULL token refused");
+    claims = v = json_object_new_object(); /* not NULL before the call */
+    is_int(-1, jwt_verify(&cfg, late, (time_t)NOW + 1000, &user, &claims, &why), "refused");
+    ok(user.iss[0] == '\0' && user.sub[0] == '\0' && claims == NULL,
+       "a refusal leaves no identity and no claims behind");
+    json_object_put(v);
+    is_int(-1, jwt_verify(&cfg, NULL, (time_t)NOW, &user, NULL, &why), "NULL token refused");
 
     bad = jwt_sign(JWT_ALG_EDDSA, "ed1", ed1_sk, 32, C_OK);
     ok(bad == NULL, "jwt_sign refuses an Ed25519 key that is not 64 bytes");
@@ -658,7 +670,7 @@ main(void)
     setup();
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
         n += rows[i].want == 0 ? 4 : 2;
-    plan((int)n + 14);
+    plan((int)n + 16);
     test_table();
     test_edges();
     return done_testing();

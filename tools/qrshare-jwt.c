@@ -33,6 +33,7 @@ enum {
     OPT_NBF,
     OPT_CLAIM,
     OPT_CLAIM_JSON,
+    OPT_CLAIMS_JSON,
 };
 
 static const struct option keygen_opts[] = {
@@ -53,6 +54,7 @@ static const struct option sign_opts[] = {
     {"nbf-offset", required_argument, NULL, OPT_NBF},
     {"claim", required_argument, NULL, OPT_CLAIM},
     {"claim-json", required_argument, NULL, OPT_CLAIM_JSON},
+    {"claims-json", required_argument, NULL, OPT_CLAIMS_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -64,6 +66,7 @@ usage(FILE *f)
           "       " PROG " sign --alg EdDSA|HS256 --kid KID [--key B64URL] --iss ISS --aud AUD\n"
           "                   --sub SUB [--ttl SECONDS] [--nbf-offset SECONDS]\n"
           "                   [--claim NAME=STRING]... [--claim-json NAME=JSON]...\n"
+          "                   [--claims-json JSON-OBJECT]...\n"
           "       " PROG " --help\n"
           "\n"
           "keygen prints shell lines (QRSHARE_ED25519_* or QRSHARE_HS256_*) with a new key,\n"
@@ -72,8 +75,10 @@ usage(FILE *f)
           "sign prints a token: iat = now, exp = now + ttl (default 300), nbf = now + offset\n"
           "when --nbf-offset is given. --key is the Ed25519 secret key (64 bytes) or the HS256\n"
           "secret, in base64url; without --key it is read from $" KEY_ENV ", which keeps it\n"
-          "off the command line. --claim and --claim-json add claims or replace the ones\n"
-          "above, e.g. to test that qrshare refuses a token.\n"
+          "off the command line. --claim, --claim-json and --claims-json (each member of an\n"
+          "object) add claims or replace earlier ones, in the order given: the identity\n"
+          "provider's claims qrshare checks values against (email, email_verified,\n"
+          "birthdate, verified_claims...), or a changed iss/exp to test a refusal.\n"
           "\n"
           "Exit status: 0 done, 1 failure, 2 usage error.\n",
           f);
@@ -235,25 +240,30 @@ out:
     return rc;
 }
 
-/* Adds NAME=VALUE to claims: VALUE a string, or parsed as JSON when as_json. */
+enum claim_kind { CLAIM_STRING, CLAIM_JSON, CLAIM_OBJECT };
+
+/* Adds to claims: NAME=STRING, NAME=JSON, or each member of a JSON object; a claim
+ * given again replaces the earlier value. */
 static int
-add_claim(json_object *claims, const char *arg, int as_json)
+add_claim(json_object *claims, const char *arg, enum claim_kind kind)
 {
-    const char *eq = strchr(arg, '=');
+    static const char *const opt[] = {"--claim", "--claim-json", "--claims-json"};
+    const char *eq = strchr(arg, '='), *text = kind == CLAIM_OBJECT ? arg : eq + 1;
     json_tokener *tok = NULL;
     json_object *v = NULL, *arr = NULL;
     char *name = NULL, *wrapped = NULL;
     size_t vlen;
     int rc = -1;
 
-    if (!eq || eq == arg) {
-        errmsg("--claim%s: NAME=VALUE expected", as_json ? "-json" : "");
+    if (kind != CLAIM_OBJECT && (!eq || eq == arg)) {
+        errmsg("%s: NAME=VALUE expected", opt[kind]);
         goto out;
     }
-    name = xstrndup(arg, (size_t)(eq - arg));
-    if (as_json) {
+    if (kind == CLAIM_STRING) {
+        v = json_object_new_string(text);
+    } else {
         /* Inside [ ] a bare number has an end; json-c would otherwise wait for more. */
-        wrapped = xasprintf("[%s]", eq + 1);
+        wrapped = xasprintf("[%s]", text);
         vlen = strlen(wrapped);
         tok = json_tokener_new();
         if (!tok || vlen > INT_MAX)
@@ -261,15 +271,22 @@ add_claim(json_object *claims, const char *arg, int as_json)
         json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
         arr = json_tokener_parse_ex(tok, wrapped, (int)vlen);
         if (json_tokener_get_error(tok) != json_tokener_success ||
-            json_tokener_get_parse_end(tok) != vlen || json_object_array_length(arr) != 1) {
-            errmsg("--claim-json %s: not one JSON value", name);
+            json_tokener_get_parse_end(tok) != vlen || json_object_array_length(arr) != 1 ||
+            (kind == CLAIM_OBJECT &&
+             !json_object_is_type(json_object_array_get_idx(arr, 0), json_type_object))) {
+            errmsg("%s: not one JSON %s", opt[kind], kind == CLAIM_OBJECT ? "object" : "value");
             goto out;
         }
         v = json_object_get(json_object_array_get_idx(arr, 0));
-    } else {
-        v = json_object_new_string(eq + 1);
     }
-    json_object_object_add(claims, name, v); /* replaces an earlier value */
+    if (kind == CLAIM_OBJECT) {
+        json_object_object_foreach(v, k, member)
+            json_object_object_add(claims, k, json_object_get(member));
+        json_object_put(v);
+    } else {
+        name = xstrndup(arg, (size_t)(eq - arg));
+        json_object_object_add(claims, name, v);
+    }
     rc = 0;
 out:
     if (tok)
@@ -327,12 +344,13 @@ cmd_sign(int argc, char **argv)
     enum jwt_alg alg = JWT_ALG_EDDSA;
     json_object *claims = NULL;
     char **extra = NULL;
-    int *extra_json = NULL, nextra = 0;
+    enum claim_kind *extra_kind = NULL;
+    int nextra = 0;
     char *token = NULL;
     time_t now;
 
     extra = xcalloc((size_t)argc, sizeof *extra);
-    extra_json = xcalloc((size_t)argc, sizeof *extra_json);
+    extra_kind = xcalloc((size_t)argc, sizeof *extra_kind);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", sign_opts, NULL)) != -1) {
         switch (c) {
@@ -369,7 +387,10 @@ cmd_sign(int argc, char **argv)
             break;
         case OPT_CLAIM:
         case OPT_CLAIM_JSON:
-            extra_json[nextra] = c == OPT_CLAIM_JSON;
+        case OPT_CLAIMS_JSON:
+            extra_kind[nextra] = c == OPT_CLAIM        ? CLAIM_STRING
+                                 : c == OPT_CLAIM_JSON ? CLAIM_JSON
+                                                       : CLAIM_OBJECT;
             extra[nextra++] = optarg;
             break;
         case 'h':
@@ -420,7 +441,7 @@ cmd_sign(int argc, char **argv)
     if (have_nbf)
         json_object_object_add(claims, "nbf", json_object_new_int64((int64_t)now + nbf_off));
     for (i = 0; i < nextra; i++)
-        if (add_claim(claims, extra[i], extra_json[i]) != 0) {
+        if (add_claim(claims, extra[i], extra_kind[i]) != 0) {
             rc = EXIT_USAGE;
             goto out;
         }
@@ -443,7 +464,7 @@ out:
     json_object_put(claims);
     free(token);
     free(extra);
-    free(extra_json);
+    free(extra_kind);
     return rc;
 }
 

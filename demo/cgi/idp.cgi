@@ -7,6 +7,16 @@
 #
 #   POST /demo-idp/token   body username=NAME (form) or {"username": "NAME"} (JSON)
 #                          -> {access_token, token_type, expires_in, sub}; sub is "demo-NAME"
+#
+# Every demo user has the demo phone app's profile (demo/phone/fixture.json). The token
+# carries, signed, the OpenID Connect claims an identity provider holds about its user, taken
+# from that profile's primary values: email + email_verified, phone_number +
+# phone_number_verified, given_name, family_name, name, birthdate, gender, address, and an
+# OpenID Connect for Identity Assurance verified_claims (the identity document it "checked",
+# which also backs the is_verified scope). qrshare marks a shared value is_verified only when
+# it equals one of these, so the profile's second email, phone or address, which the
+# identity provider does not vouch for, arrive with is_verified false. That difference is
+# what the demo shows.
 set -u -f
 PATH=/usr/local/bin:/usr/bin:/bin
 
@@ -56,10 +66,42 @@ user=${user,,}
 [[ $user =~ ^[a-z0-9][a-z0-9._-]{0,31}$ ]] ||
     fail 400 invalid_request "username: 1 to 32 letters, digits, dot, dash or underscore"
 
+# The claims, one JSON object, from the profile's primary values.
+profile=$(dirname "${BASH_SOURCE[0]}")/../phone/fixture.json
+claims=$(jq -c '
+    def primary: if type == "array" then (map(select(.is_primary == true)) + .)[0] else . end;
+    (.email | primary) as $email | (.phone | primary) as $phone | (.address | primary) as $addr
+    | .names as $names | .birthdate.birthdate as $birthdate
+    | {
+        email: $email.email, email_verified: true,
+        phone_number: $phone.phone_number, phone_number_verified: true,
+        given_name: .names.first_name, family_name: .names.family_name, name: .names.full_name,
+        birthdate: .birthdate.birthdate, gender: .gender.gender,
+        address: ($addr | objects | del(.is_primary, .is_verified)),
+        verified_claims: (.document_detail | objects | {
+            verification: {
+                trust_framework: "uk_tfida",
+                evidence: [{
+                    type: "document",
+                    document_details: {
+                        type: .document_type, document_number: .document_number,
+                        issuer: {country: .issuing_country}, date_of_expiry: .expiration_date
+                    }
+                }]
+            },
+            claims: {given_name: $names.first_name, family_name: $names.family_name,
+                     birthdate: $birthdate}
+        })
+      }
+    | with_entries(select(.value != null))' "$profile" 2>/dev/null) && [ -n "$claims" ] || {
+    echo "idp.cgi: cannot read the demo profile $profile" >&2
+    fail 500 server_error "the demo profile is missing"
+}
+
 ttl=${QRSHARE_DEMO_IDP_TTL:-900}
 token=$(QRSHARE_JWT_KEY=$QRSHARE_DEMO_IDP_KEY "$QRSHARE_JWT" sign --alg EdDSA \
     --kid "$QRSHARE_DEMO_IDP_KID" --iss "$QRSHARE_DEMO_IDP_ISS" --aud "$QRSHARE_DEMO_IDP_AUD" \
-    --sub "demo-$user" --ttl "$ttl" --claim "name=$user") || {
+    --sub "demo-$user" --ttl "$ttl" --claims-json "$claims") || {
     echo "idp.cgi: qrshare-jwt failed" >&2
     fail 500 server_error "cannot sign a token"
 }

@@ -5,7 +5,8 @@
 #
 #   POST /demo-api/session                  creates a qrshare session (onSessionIdResolver)
 #                                           body (optional JSON): {"scope": "...", "expires_in": N}
-#   GET  /demo-api/decision?session_id=ID   fetches the decision (handleVerify)
+#   GET  /demo-api/decision?session_id=ID   fetches the decision (handleVerify): user_data,
+#                                           and "customer", what the shop read from it
 #
 # The decision is handed only to the browser that started the session: the create call
 # puts a random visit id in vendor_data and in an HttpOnly cookie, and the decision call
@@ -115,7 +116,20 @@ fetch_decision() {
     [ "$status" = confirmed ] ||
         reply 409 "$(jq -nc --arg s "$status" '{error: "not_confirmed", error_description: "the user did not confirm", status: $s}')"
     # A real shop would store user_data with the order here; the demo shows it on the page.
-    reply 200 "$(jq -c '{session_id, status, scope, requested_scope, user_data, decided_at}' <<<"$BODY")"
+    # The values have Didit's shapes: the shop reads the fields it needs, as an integration
+    # written against Didit does (user_data.email.email, user_data.names.full_name), and
+    # trusts a value's is_verified, which qrshare wrote from the user's identity provider.
+    reply 200 "$(jq -c '
+        def one(f): [f][0];    # f, or null when it yields nothing (false stays false)
+        {session_id, status, scope, requested_scope, user_data, decided_at,
+         customer: ({
+            full_name: one(.user_data.names | objects | .full_name // ([.first_name, .family_name]
+                           | map(strings) | join(" ") | select(. != ""))),
+            email: one(.user_data.email | objects | .email),
+            email_verified: one(.user_data.email | objects | .is_verified),
+            phone: one(.user_data.phone | objects | .phone_number),
+            phone_verified: one(.user_data.phone | objects | .is_verified)
+        } | with_entries(select(.value != null)))}' <<<"$BODY")"
 }
 
 case "$path" in

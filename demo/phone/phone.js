@@ -1,9 +1,13 @@
 // demo/phone/phone.js - the demo phone app: what the organisation's mobile app does with a
 // scanned qrshare url ({public_url}/authorize/{session_token}).
 //   1. sign the user in (here: the demo identity provider, /demo-idp/token) -> a user token
-//   2. GET  /auth/v2/session/{session_token}/information/  (Bearer user token): who asks for what
+//   2. GET  /auth/v2/session/{session_token}/information/  (Bearer user token): who asks for
+//      what; each scope with its fields and whether the user token backs it
 //   3. POST /auth/v2/session/{session_token}/update/       confirmed + user_data, or declined
-// The data shared comes from a fixture (fixture.json), one sample value per scope.
+// The data shared comes from a fixture (fixture.json), Didit's value shapes: where the user
+// has several values (emails, phones, addresses) the fixture holds an array of them and the
+// user picks one; exactly one value per scope is sent. The app never sends is_verified inside
+// a value: qrshare writes it from what the identity provider signed.
 (function () {
   "use strict";
 
@@ -16,6 +20,23 @@
   };
   var USER_KEY = "qrshare-demo-user";
 
+  // Which signed claims of the user token vouch for a value, for the hint next to each
+  // choice (qrshare decides; the app only shows what it expects).
+  var SIGNED = {
+    email: function (c, v) {
+      return c.email_verified === true && c.email === v.email;
+    },
+    phone: function (c, v) {
+      return c.phone_number_verified === true && c.phone_number === v.phone_number;
+    },
+    address: function (c, v) {
+      var a = c.address;
+      return !!a && typeof a === "object" && Object.keys(v).every(function (k) {
+        return k === "is_primary" || k === "is_verified" || a[k] === v[k];
+      });
+    }
+  };
+
   var match = /^\/authorize\/([A-Za-z0-9_-]+)\/?$/.exec(location.pathname);
   var sessionToken = match ? match[1] : null;
   var fixture = null;
@@ -25,29 +46,107 @@
     return document.getElementById(id);
   }
 
-  function show(id) {
+  function el(tag, className, text) {
+    var e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  // Shows one screen, moves the focus to it (its first field, or its heading) and tells a
+  // screen reader what it is: a screen that replaces another must not go unnoticed.
+  function show(id, say) {
     ["signin", "consent", "done", "problem", "loading"].forEach(function (s) {
       $(s).hidden = s !== id;
     });
+    var screen = $(id);
+    var target = screen.querySelector("[data-focus]") || screen.querySelector("h1");
+    if (target) {
+      if (!target.hasAttribute("tabindex") && !/^(INPUT|BUTTON|SELECT|TEXTAREA|A)$/.test(target.tagName))
+        target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+    announce(say || (screen.querySelector("h1") || screen).textContent);
+  }
+
+  // The live region: emptied first, so that the same words said twice are heard twice.
+  function announce(text) {
+    var live = $("announce");
+    live.textContent = "";
+    setTimeout(function () {
+      live.textContent = text;
+    }, 50);
   }
 
   function problem(text) {
     $("problem-text").textContent = text;
-    show("problem");
+    show("problem", "Cannot open this request. " + text);
   }
 
-  function format(v) {
+  // A value as the user reads it.
+  function format(name, v) {
     if (v === true) return "yes";
     if (v === false) return "no";
-    if (v && typeof v === "object") {
-      if (typeof v.first_name === "string") return [v.first_name, v.last_name].filter(Boolean).join(" ");
-      return Object.keys(v)
-        .map(function (k) {
-          return format(v[k]);
-        })
-        .join(", ");
+    if (!v || typeof v !== "object") return String(v);
+    switch (name) {
+      case "names":
+        return v.full_name || [v.first_name, v.family_name].filter(Boolean).join(" ");
+      case "email":
+        return v.email;
+      case "phone":
+        return v.phone_number;
+      case "gender":
+        return v.gender;
+      case "birthdate":
+        return v.birthdate;
+      case "address":
+        return v.formatted;
+      case "document_detail":
+        return v.document_type + " " + v.document_number + ", " + v.issuing_country + ", valid until " + v.expiration_date;
+      case "bank_account":
+        return v.iban + " (" + v.account_holder + ")";
+      case "instagram_account":
+      case "x_account":
+      case "tiktok_account":
+        return "@" + v.username;
     }
-    return String(v);
+    return Object.keys(v)
+      .filter(function (k) {
+        return k !== "is_verified" && k !== "is_primary";
+      })
+      .map(function (k) {
+        return format(k, v[k]);
+      })
+      .join(", ");
+  }
+
+  // The fixture's candidates for a scope: several for email, phone, address; else one.
+  function candidates(name) {
+    if (!fixture.hasOwnProperty(name)) return [];
+    return Array.isArray(fixture[name]) ? fixture[name] : [fixture[name]];
+  }
+
+  // What is sent for a value: everything but is_verified, which is qrshare's to write.
+  function outgoing(v) {
+    if (!v || typeof v !== "object") return v;
+    var out = {};
+    Object.keys(v).forEach(function (k) {
+      if (k !== "is_verified") out[k] = v[k];
+    });
+    return out;
+  }
+
+  // The claims of the user's own token (display only: qrshare verifies the signature).
+  function tokenClaims(token) {
+    try {
+      var b64 = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      var bin = atob(b64 + "===".slice((b64.length + 3) % 4));
+      var bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      return JSON.parse(new TextDecoder().decode(bytes)) || {};
+    } catch (e) {
+      return {};
+    }
   }
 
   // --- the user token --------------------------------------------------------------------
@@ -124,7 +223,12 @@
       show("signin");
       return;
     }
-    var text = MESSAGES[code] || "Something went wrong (" + (code || "HTTP " + res.status) + ").";
+    // A refused answer (a value qrshare cannot take, or cannot vouch for) says why.
+    var text =
+      MESSAGES[code] ||
+      (code === "invalid_request" && res.body.error_description
+        ? "The answer was refused: " + res.body.error_description + "."
+        : "Something went wrong. Please try again.");
     if (where === "consent" && code !== "expired" && code !== "not_found") $("consent-error").textContent = text;
     else problem(text);
   }
@@ -160,47 +264,102 @@
     $("who").textContent = user.name;
     var exp = new Date(info.expires_at);
     $("expires").textContent = isNaN(exp) ? "" : "answer before " + exp.toLocaleTimeString();
+    var claims = tokenClaims(user.token);
     var ul = $("scopes");
     ul.textContent = "";
     (info.scopes || []).forEach(function (s) {
-      var li = document.createElement("li");
-      var label = document.createElement("label");
-      var box = document.createElement("input");
-      box.type = "checkbox";
-      box.name = "scope";
-      box.value = s.name;
-      box.checked = fixture.hasOwnProperty(s.name);
-      box.disabled = !fixture.hasOwnProperty(s.name);
-      box.addEventListener("change", updateButtons);
-      var text = document.createElement("span");
-      text.className = "text";
-      var title = document.createElement("span");
-      var strong = document.createElement("strong");
-      strong.textContent = LABELS[s.name] || s.name;
-      title.appendChild(strong);
-      if (s.verified) {
-        var v = document.createElement("span");
-        v.className = "verified";
-        v.textContent = "verified";
-        title.appendChild(v);
-      }
-      text.appendChild(title);
-      var desc = document.createElement("span");
-      desc.className = "desc";
-      desc.textContent = s.description || "";
-      var val = document.createElement("span");
-      val.className = "value";
-      val.textContent = fixture.hasOwnProperty(s.name) ? format(fixture[s.name]) : "(no sample data)";
-      text.appendChild(desc);
-      text.appendChild(val);
-      label.appendChild(box);
-      label.appendChild(text);
-      li.appendChild(label);
-      ul.appendChild(li);
+      ul.appendChild(scopeItem(s, claims));
     });
     $("consent-error").textContent = "";
     updateButtons();
-    show("consent");
+    var n = (info.scopes || []).length;
+    show("consent", (app.name || "An application") + " asks for " + n + (n === 1 ? " item" : " items") +
+      ". Choose what to share, then share or decline.");
+  }
+
+  // One requested scope: a checkbox, its label and description, whether the identity
+  // provider vouches for it, the value (or a choice of values), and its fields.
+  function scopeItem(s, claims) {
+    var li = el("li");
+    li.setAttribute("data-scope", s.name);
+    var values = candidates(s.name);
+    var label = el("label", "head");
+    var box = el("input");
+    box.type = "checkbox";
+    box.name = "scope";
+    box.value = s.name;
+    box.checked = values.length > 0;
+    box.disabled = values.length === 0;
+    box.addEventListener("change", updateButtons);
+    var text = el("span", "text");
+    var title = el("span", "title");
+    title.appendChild(el("strong", "", LABELS[s.name] || s.name));
+    if (s.backed_by_token) {
+      var b = el("span", "badge backed", "\u2713 verified by Demo Org");
+      b.title = "Your sign-in carries this, signed by Demo Org: qrshare marks the value verified when it matches.";
+      title.appendChild(b);
+    } else if (s.verified) {
+      var u = el("span", "badge unbacked", "not verified");
+      u.title = "Your sign-in does not vouch for this: it is shared as not verified.";
+      title.appendChild(u);
+    }
+    text.appendChild(title);
+    text.appendChild(el("span", "desc", s.description || ""));
+    if (values.length === 1) text.appendChild(el("span", "value", format(s.name, values[0])));
+    else if (values.length === 0) text.appendChild(el("span", "value", "(no sample data)"));
+    label.appendChild(box);
+    label.appendChild(text);
+    li.appendChild(label);
+    if (values.length > 1) li.appendChild(choices(s, values, claims));
+    if (Array.isArray(s.fields) && s.fields.length) li.appendChild(fieldList(s.fields));
+    return li;
+  }
+
+  // Several values (emails, phones, addresses): the user shares exactly one. The primary
+  // one is chosen at first.
+  function choices(s, values, claims) {
+    var box = el("div", "choices");
+    box.setAttribute("role", "radiogroup");
+    box.setAttribute("aria-label", "Which " + (LABELS[s.name] || s.name).toLowerCase() + " to share");
+    var first = values.findIndex(function (v) {
+      return v && v.is_primary === true;
+    });
+    values.forEach(function (v, i) {
+      var label = el("label", "choice");
+      var radio = el("input");
+      radio.type = "radio";
+      radio.name = "choice-" + s.name;
+      radio.value = String(i);
+      radio.checked = i === Math.max(first, 0);
+      var text = el("span", "ctext");
+      text.appendChild(el("span", "value", format(s.name, v)));
+      if (v && v.is_primary === true) text.appendChild(el("span", "tag", "primary"));
+      var vouched = s.backed_by_token && SIGNED[s.name] && SIGNED[s.name](claims, v);
+      if (SIGNED[s.name])
+        text.appendChild(el("span", vouched ? "tag backed" : "tag unbacked", vouched ? "\u2713 verified" : "not verified"));
+      label.appendChild(radio);
+      label.appendChild(text);
+      box.appendChild(label);
+    });
+    return box;
+  }
+
+  // The scope's fields, as information describes them.
+  function fieldList(fields) {
+    var d = el("details", "fields");
+    d.appendChild(el("summary", "", fields.length + (fields.length === 1 ? " field" : " fields")));
+    var ul = el("ul");
+    fields.forEach(function (f) {
+      var li = el("li");
+      li.setAttribute("data-field", f.name);
+      li.appendChild(el("code", "", f.name));
+      var about = f.description || "";
+      if (f.required === false) about += (about ? " " : "") + "(optional)";
+      li.appendChild(el("span", "about", about));
+      ul.appendChild(li);
+    });
+    d.appendChild(ul);
+    return d;
   }
 
   function checked() {
@@ -211,8 +370,22 @@
       });
   }
 
+  // The value shared for a scope: the chosen one when there are several.
+  function chosen(name) {
+    var values = candidates(name);
+    if (values.length < 2) return values[0];
+    var radio = document.querySelector('#scopes input[name="choice-' + name + '"]:checked');
+    return values[radio ? Number(radio.value) : 0];
+  }
+
   function updateButtons() {
     $("confirm").disabled = checked().length === 0;
+    Array.prototype.forEach.call(document.querySelectorAll("#scopes li[data-scope]"), function (li) {
+      var box = li.querySelector('input[name="scope"]');
+      Array.prototype.forEach.call(li.querySelectorAll(".choices input"), function (r) {
+        r.disabled = !box.checked;
+      });
+    });
   }
 
   function answer(user, confirmed) {
@@ -220,7 +393,7 @@
     if (confirmed) {
       body.user_data = {};
       checked().forEach(function (name) {
-        body.user_data[name] = fixture[name];
+        body.user_data[name] = outgoing(chosen(name));
       });
     }
     $("confirm").disabled = $("decline").disabled = true;
@@ -252,11 +425,11 @@
     } else {
       return problem(MESSAGES.invalid_state);
     }
-    show("done");
+    show("done", $("done-title").textContent + ". " + $("done-text").textContent);
   }
 
-  function fail(e) {
-    problem("Cannot reach the server (" + (e && e.message) + ").");
+  function fail() {
+    problem("Cannot reach the server. Check your connection and try again.");
   }
 
   // --- start --------------------------------------------------------------------------------
@@ -274,8 +447,12 @@
         return open(u);
       })
       .catch(function (e) {
-        $("signin-error").textContent = e.message;
-        show("signin");
+        // The identity provider's own words, or the browser's when it could not be reached.
+        $("signin-error").textContent =
+          e instanceof TypeError ? "Cannot reach the sign-in service. Check your connection and try again."
+          : e instanceof SyntaxError ? "Sign-in failed. Please try again."
+          : e.message;
+        show("signin"); // the error line is an alert: it speaks for itself
       });
   });
   $("confirm").addEventListener("click", function () {
@@ -293,8 +470,7 @@
       fixture = f;
       user = storedUser();
       if (user) return open(user);
-      show("signin");
-      $("username").focus();
+      show("signin", "Sign in to answer the request.");
     })
     .catch(fail);
 })();

@@ -23,19 +23,48 @@
     $("events").appendChild(li);
   }
 
-  function format(v) {
+  // A value of user_data (Didit's shapes) as the shop shows it.
+  function format(name, v) {
     if (v === true) return "yes";
     if (v === false) return "no";
-    if (v && typeof v === "object") {
-      if (typeof v.first_name === "string" || typeof v.last_name === "string")
-        return [v.first_name, v.middle_name, v.last_name].filter(Boolean).join(" ");
-      return Object.keys(v)
-        .map(function (k) {
-          return k.replace(/_/g, " ") + ": " + format(v[k]);
-        })
-        .join(", ");
+    if (v === undefined || v === null) return "";
+    if (typeof v !== "object") return String(v);
+    switch (name) {
+      case "names":
+        return v.full_name || [v.first_name, v.family_name].filter(Boolean).join(" ");
+      case "email":
+        return v.email;
+      case "phone":
+        return v.phone_number;
+      case "gender":
+        return v.gender;
+      case "birthdate":
+        return v.birthdate;
+      case "address":
+        return v.formatted;
+      case "document_detail":
+        return v.document_type + " " + v.document_number + " (" + v.issuing_country + "), expires " + v.expiration_date;
+      case "bank_account":
+        return v.iban + ", " + v.account_holder + (v.bic ? ", " + v.bic : "");
+      case "instagram_account":
+      case "x_account":
+      case "tiktok_account":
+        return "@" + v.username;
     }
-    return String(v);
+    return Object.keys(v)
+      .filter(function (k) {
+        return k !== "is_verified" && k !== "is_primary";
+      })
+      .map(function (k) {
+        return k.replace(/_/g, " ") + ": " + format(k, v[k]);
+      })
+      .join(", ");
+  }
+
+  // Whether qrshare marked the value verified: the value's is_verified, which qrshare
+  // writes from what the user's identity provider signed (undefined: not that kind of value).
+  function verified(v) {
+    return v && typeof v === "object" && typeof v.is_verified === "boolean" ? v.is_verified : undefined;
   }
 
   // What the page asks for: ?scope=email&scope=names or ?scope=email+names, and ?expires_in=.
@@ -110,17 +139,56 @@
     (r.scope || "").split(" ").filter(Boolean).forEach(function (name) {
       var dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = LABELS[name] || name;
-      dd.textContent = format(data[name]);
+      var value = document.createElement("span");
+      value.className = "value";
+      value.textContent = format(name, data[name]);
+      dd.appendChild(value);
       dd.setAttribute("data-scope", name);
+      var v = verified(data[name]);
+      if (v !== undefined) {
+        dd.setAttribute("data-verified", String(v));
+        var mark = document.createElement("span");
+        mark.className = v ? "mark verified" : "mark unverified";
+        mark.textContent = v ? "\u2713 verified" : "not verified";
+        mark.title = v ? "Vouched for by the user's identity provider" : "As the user typed it: nobody vouches for it";
+        dd.appendChild(mark);
+      }
       dl.appendChild(dt);
       dl.appendChild(dd);
       var input = document.querySelector('#fields input[name="' + name + '"]');
-      if (input) input.value = format(data[name]);
+      if (input) {
+        input.value = format(name, data[name]);
+        if (v !== undefined) input.title = v ? "verified" : "not verified";
+      }
     });
+    // What the shop's backend itself read from the decision, as a Didit integration does.
+    var c = r.customer || {};
+    var order = $("order");
+    if (order) {
+      order.textContent = c.full_name || c.email
+        ? "Order for " + [c.full_name, c.email && "<" + c.email + ">"].filter(Boolean).join(" ") +
+          (c.email ? (c.email_verified ? " (email verified)" : " (email not verified)") : "")
+        : "";
+      order.hidden = !order.textContent;
+    }
     $("sub").textContent = data.sub || "";
     $("result").hidden = false;
-    $("outcome").className = "ok";
-    $("outcome").textContent = "Thank you: the shop received what you chose to share.";
+    outcome("ok", "Thank you: the shop received what you chose to share.");
+  }
+
+  // What the shop says when nothing was shared, by the SDK's reason: in the user's words
+  // (the widget itself offers the new code or the retry).
+  var OUTCOMES = {
+    declined: "You chose not to share your details. You can type them in instead.",
+    expired: "The code expired before anything was shared.",
+    cancelled: "The request was cancelled before anything was shared.",
+    network: "The shop could not reach the sharing service, so nothing was received."
+  };
+  var OUTCOME_OTHER = "Your details could not be received.";
+
+  function outcome(cls, text) {
+    $("outcome").className = cls;
+    $("outcome").textContent = text;
   }
 
   function start(sdk) {
@@ -142,6 +210,8 @@
       },
       onStatus: function (status) {
         event("onStatus: " + status);
+        // A fresh code: what was said about the previous one no longer holds.
+        if (status === "initialized") outcome("", "");
         var open = $("open-phone");
         if (open) open.parentNode.hidden = status !== "initialized";
       },
@@ -151,10 +221,7 @@
       },
       onError: function (e) {
         event("onError: " + e.reason);
-        $("outcome").className = "error";
-        $("outcome").textContent =
-          e.reason === "declined" ? "You chose not to share your details. You can type them in instead."
-          : "No details were shared (" + e.reason + ").";
+        outcome("error", OUTCOMES[e.reason] || OUTCOME_OTHER);
       }
     });
     window.demoWidget = widget;

@@ -3,10 +3,12 @@
 # a binary-safe search of everything the stack writes (PostgreSQL's log and data
 # directory, lighttpd's access and error logs, which hold the executables' stderr, each
 # executable's own log, temp files) for the canaries and for every token and secret used.
-# PostgreSQL logs every statement with its parameters meanwhile, so whatever the
-# executables send to the database shows in its log.
+# PostgreSQL logs every statement with all its parameters meanwhile, as an operator
+# chasing a problem would have it; the update sends the plaintext user data as a
+# parameter (the database checks its shape), and the executables' role has parameter
+# logging off (0006), which this must not be able to undo.
 . "$(dirname "$0")/lib.sh"
-plan 34
+plan 35
 
 export LC_ALL=C
 touch -d '-2 seconds' "$tmp/start"
@@ -18,6 +20,7 @@ rnd() { head -c 8 /dev/urandom | od -An -v -tx1 | tr -d ' \n'; }
 row=$(sql "SELECT client_id || ' ' || client_secret FROM qrshare.add_application('Canary Shop', 'canary.example')")
 ID=${row% *} KEY=${row#* }
 
+PGLOG_FROM=$(stat -c %s "$QRSHARE_STATE/postgres.log")
 pg_log_everything
 trap 'pg_log_reset; rm -rf "$tmp"' EXIT
 
@@ -25,15 +28,18 @@ trap 'pg_log_reset; rm -rf "$tmp"' EXIT
 C_EMAIL=canary-$(rnd)@example.org
 C_FIRST=canary-$(rnd) C_LAST=canary-$(rnd)
 C_STREET="canary-$(rnd) Street 1" C_CITY=canary-$(rnd)
-C_PHONE=+41-canary-$(rnd)
+C_PHONE=+41$(od -An -N8 -tu8 /dev/urandom | tr -dc 0-9 | cut -c1-12) # E.164: digits only
 C_BAD=canary-$(rnd)   # only in requests that are refused
 C_RETRY=canary-$(rnd) # only in a different retry (refused)
 C_CLAIM=canary-$(rnd) # a claim of a refused user token
 VENDOR=vendor-marker-$(rnd) # vendor_data: stored as it is, by design (a control)
 USER_DATA=$(jq -cn --arg e "$C_EMAIL" --arg f "$C_FIRST" --arg l "$C_LAST" --arg s "$C_STREET" \
     --arg c "$C_CITY" --arg p "$C_PHONE" \
-    '{email: $e, names: {first_name: $f, last_name: $l}, address: {street: $s, city: $c, country: "CH"},
-      phone: $p, is_over_18: true}')
+    '{email: {email: $e, is_verified: false, is_primary: true},
+      names: {first_name: $f, family_name: $l, is_verified: false},
+      address: {formatted: "\($s), 8000 \($c)", street_address: $s, locality: $c, postal_code: "8000",
+        country: "CH", is_verified: false, is_primary: true},
+      phone: {phone_number: $p, is_verified: false, is_primary: true}, is_over_18: true}')
 
 # --- a confirmed flow, with a client access token ------------------------------------
 app_token "$ID" "$KEY"
@@ -45,24 +51,25 @@ is 201 "$STATUS" "confirmed flow: create"
 SID_A=$(j .session_id) ST_A=$(j .session_token)
 req GET "/auth/v2/session/$SID_A/status/" -H "Data-Session-Token: $ST_A"
 is "200 initialized" "$STATUS $(j .status)" "confirmed flow: status by session token"
-U_A=$(user_token "user-$(rnd)")
+U_A=$(user_token "user-$(rnd)" EdDSA --claim birthdate=1990-01-01) # backs is_over_18
 information "$ST_A" "$U_A"
 is "200 retrieved" "$STATUS $(j .status)" "confirmed flow: information"
-update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"$C_BAD\",\"names\":\"$C_BAD\"}}"
-is_error 400 invalid_request "confirmed flow: an update with the wrong type for a scope is refused"
-update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"$C_BAD\",\"bank_account\":{\"iban\":\"$C_BAD\"}}}"
+update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":{\"email\":{\"email\":\"$C_BAD\",\"is_verified\":false,\"is_primary\":true},\"names\":\"$C_BAD\"}}"
+is_error 400 invalid_request "confirmed flow: an update with a wrong shape (no address, a string for names) is refused"
+update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":{\"email\":{\"email\":\"$C_BAD@example.org\",\"is_verified\":false,\"is_primary\":true},\"bank_account\":{\"iban\":\"$C_BAD\"}}}"
 is_error 400 invalid_request "confirmed flow: an update with a scope not requested is refused"
 update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":$USER_DATA}"
 is "200 confirmed" "$STATUS $(j .status)" "confirmed flow: update confirmed, with the canaries"
-update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"$C_RETRY\"}}"
+update "$ST_A" "$U_A" "{\"status\":\"confirmed\",\"user_data\":{\"email\":{\"email\":\"$C_RETRY@example.org\",\"is_verified\":false,\"is_primary\":true}}}"
 is_error 409 invalid_state "confirmed flow: a different retry is refused"
 req GET "/auth/v2/session/$SID_A/status/" -H "X-Api-Key: $KEY"
 is "200 confirmed" "$STATUS $(j .status)" "confirmed flow: status by API key"
 req GET "/auth/v2/session/$SID_A/decision/" -H "X-Api-Key: $KEY"
 # (compared without printing them: a failure message would carry them into the logs)
 want="200 $C_EMAIL $C_FIRST $C_LAST $C_STREET $C_CITY $C_PHONE true"
-got="$STATUS $(j '[.user_data.email, .user_data.names.first_name, .user_data.names.last_name,
-    .user_data.address.street, .user_data.address.city, .user_data.phone, .user_data.is_over_18] | join(" ")')"
+got="$STATUS $(j '[.user_data.email.email, .user_data.names.first_name, .user_data.names.family_name,
+    .user_data.address.street_address, .user_data.address.locality, .user_data.phone.phone_number,
+    .user_data.is_over_18] | join(" ")')"
 ok '[ "$got" = "$want" ]' "confirmed flow: every canary comes back in the decision (so a search would find them)"
 
 # --- a declined flow, with an HS256 user token ---------------------------------------
@@ -128,7 +135,7 @@ SESSION_TOKENS=("$ST_A" "$ST_B" "$ST_C2" "$ST_D")
 # Each also spelled in hex, as PostgreSQL logs a bytea parameter.
 for c in "${CANARIES[@]}" "${SECRETS[@]}" "$ST_C" "${SESSION_TOKENS[@]}"; do printf '%s\n%s\n' "$c" "$(hex "$c")"; done \
     >"$tmp/needles"
-printf '%s\n' "$VENDOR" "$SID_A" "user token refused" "$CONTROL" >>"$tmp/needles"
+printf '%s\n' "$VENDOR" "$SID_A" "user token refused" "$CONTROL" "qrshare.api_update(" >>"$tmp/needles"
 leak_search "$tmp/corpus" "$tmp/needles" >"$tmp/hits"
 rm -f "$control_file"
 # in_hits NEEDLE [FILE-ERE]: the files (matching FILE-ERE) where NEEDLE was found.
@@ -138,9 +145,11 @@ ok '[ -n "$(in_hits "$CONTROL" "^/tmp/qrshare-canary-control")" ]' \
     "control: the search finds a marker in a new file under /tmp"
 ok '[ -n "$(in_hits "$VENDOR" "/pgdata/")" ]' \
     "control: the search finds vendor_data (stored as it is) in PostgreSQL's data directory"
-ok '[ -n "$(in_hits "$SID_A" "/access\.log$")" ] && [ -n "$(in_hits "$SID_A" "/postgres\.log$")" ] &&
-    grep -qF "$FLUSH_ID" "$QRSHARE_STATE/logs/access.log"' \
-    "control: the search finds the session id in the access log (flushed) and in PostgreSQL's statement log"
+ok '[ -n "$(in_hits "$SID_A" "/access\.log$")" ] && grep -qF "$FLUSH_ID" "$QRSHARE_STATE/logs/access.log"' \
+    "control: the search finds the session id in the access log (flushed)"
+pglog=$(tail -c +$((PGLOG_FROM + 1)) "$QRSHARE_STATE/postgres.log")
+ok '[ -n "$(in_hits "qrshare.api_update(" "/postgres\.log$")" ] && ! grep -q "parameters: " <<<"$pglog"' \
+    "PostgreSQL's log has the executables' statements (the search finds them there), never their parameters"
 missing=$(for f in "$QRSHARE_STATE"/logs/*.log "$QRSHARE_STATE"/postgres.log; do grep -qxF "$f" "$tmp/corpus" || echo "$f"; done)
 is "" "$missing" "control: every log of the stack is searched"
 ok '[ -n "$(in_hits "user token refused" "/lighttpd-error\.log$")" ]' \

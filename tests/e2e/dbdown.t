@@ -29,7 +29,7 @@ treq() {
 ALICE=$(user_token alice)
 API="X-Api-Key: $QRSHARE_CLIENT_SECRET"
 BASIC="Authorization: Basic $(basic "$QRSHARE_CLIENT_ID" "$QRSHARE_CLIENT_SECRET")"
-CONFIRM='{"status":"confirmed","user_data":{"email":"alice@example.org"}}'
+CONFIRM='{"status":"confirmed","user_data":{"email":{"email":"alice@example.org","is_verified":false,"is_primary":true}}}'
 
 # One session per endpoint, each in the state its request needs; every request below is
 # one that reaches the database (well-formed, with valid credentials).
@@ -101,7 +101,7 @@ is "200 retrieved" "$STATUS $(j .status)" "db back: information"
 endpoint session-update
 is "200 confirmed" "$STATUS $(j .status)" "db back: update"
 endpoint session-decision
-is "200 alice@example.org" "$STATUS $(j .user_data.email)" "db back: decision"
+is "200 alice@example.org" "$STATUS $(j .user_data.email.email)" "db back: decision"
 endpoint session-refresh
 is "200 $REF_SID" "$STATUS $(j .session_id)" "db back: refresh"
 endpoint session-cancel

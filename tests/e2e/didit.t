@@ -30,7 +30,7 @@ update "$AT" "$USER" '{"status":"declined","session_id":"not-a-uuid"}'
 is_error 400 invalid_request "update: a session_id that is no UUID is refused"
 update "$AT" "$USER" '{"status":"declined","session_id":42}'
 is_error 400 invalid_request "update: a session_id that is no string is refused"
-update "$AT" "$USER" "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"d@example.org\"},\"session_id\":\"${A^^}\"}"
+update "$AT" "$USER" "{\"status\":\"confirmed\",\"user_data\":{\"email\":{\"email\":\"d@example.org\",\"is_verified\":false,\"is_primary\":true}},\"session_id\":\"${A^^}\"}"
 is "200 confirmed" "$STATUS $(j .status)" "update: the session's own session_id (any case) is accepted"
 
 req GET "/auth/v2/session/$A/decision/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
@@ -43,7 +43,7 @@ ok '[[ "$(j .decided_at)" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]
 confirmed() {
     create '{"scope":"email"}'
     information "$STOKEN" "$USER"
-    update "$STOKEN" "$USER" '{"status":"confirmed","user_data":{"email":"same@example.org"}}'
+    update "$STOKEN" "$USER" '{"status":"confirmed","user_data":{"email":{"email":"same@example.org","is_verified":false,"is_primary":true}}}'
 }
 confirmed
 B=$SID
@@ -59,7 +59,7 @@ is_error 500 server_error "a row whose user was rewritten: the data does not ope
 is null "$(j .user_data)" "... and no data"
 sql "SET session_replication_role = replica; UPDATE qrshare.sessions SET user_sub = 'didit-user' WHERE id = '$B'" >/dev/null
 req GET "/auth/v2/session/$B/decision/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
-is "200 same@example.org" "$STATUS $(j .user_data.email)" "... its own user back: it opens again"
+is "200 same@example.org" "$STATUS $(j .user_data.email.email)" "... its own user back: it opens again"
 req GET "/auth/v2/session/$C/decision/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
-is "200 same@example.org" "$STATUS $(j .user_data.email)" "the other session is untouched"
+is "200 same@example.org" "$STATUS $(j .user_data.email.email)" "the other session is untouched"
 done_testing

@@ -3,7 +3,7 @@
 # the headers that go with it. (slow_down 429 has no trigger yet; unavailable 503 needs
 # the database down: dbdown.t; server_error 500 must not be provokable.)
 . "$(dirname "$0")/lib.sh"
-plan 141
+plan 142
 
 # A session with the minimum lifetime, checked at the end (the rest runs meanwhile).
 create '{"scope":"email","expires_in":30}'
@@ -12,6 +12,7 @@ is 201 "$STATUS" "expires_in 30 (the minimum) is accepted"
 
 ALICE=$(user_token alice)
 BOB=$(user_token bob)
+E_A='{"email":"a@example.org","is_verified":false,"is_primary":true}' # an email value
 UNKNOWN_ID=00000000-0000-4000-8000-000000000000
 UNKNOWN_TOKEN=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 
@@ -151,23 +152,24 @@ while IFS='|' read -r body desc; do
     update "$T1" "$ALICE" "$body"
     is_error 400 invalid_request "update: $desc"
 done <<'BODIES'
-{"status":"confirmed","user_data":{"email":"a@example.org"}|unterminated JSON
+{"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}|unterminated JSON
 {"status":"cancelled"}|status cancelled
 {"status":"retrieved"}|status retrieved
-{"status":"Confirmed","user_data":{"email":"a@example.org"}}|status in another case
+{"status":"Confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}}|status in another case
 {"status":true}|status not a string
-{"user_data":{"email":"a@example.org"}}|status missing
+{"user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}}|status missing
 {"status":"declined","reason":"no"}|an unknown field
-{"status":"declined","user_data":{"email":"a@example.org"}}|declined with user_data
+{"status":"declined","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}}|declined with user_data
 {"status":"confirmed"}|confirmed without user_data
 {"status":"confirmed","user_data":{}}|confirmed with empty user_data
 {"status":"confirmed","user_data":["email"]}|user_data not an object
-{"status":"confirmed","user_data":{"email":{"address":"a@example.org"}}}|email as an object
+{"status":"confirmed","user_data":{"email":"a@example.org"}}|email as a string (Didit's shape is an object)
+{"status":"confirmed","user_data":{"email":{"address":"a@example.org","is_verified":false,"is_primary":true}}}|email as an object without its email field
 {"status":"confirmed","user_data":{"email":42}}|email as a number
 {"status":"confirmed","user_data":{"is_over_18":"yes"}}|is_over_18 as a string
 {"status":"confirmed","user_data":{"names":"Alice Liddell"}}|names as a string
-{"status":"confirmed","user_data":{"email":"a@example.org","phone":"+100"}}|a key of a scope not requested
-{"status":"confirmed","user_data":{"email":"a@example.org","shoe_size":"42"}}|a key that is no scope
+{"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true},"phone":{"phone_number":"+442079460958","is_verified":false,"is_primary":true}}}|a key of a scope not requested
+{"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true},"shoe_size":"42"}}|a key that is no scope
 BODIES
 req POST "/auth/v2/session/$T1/update/" -H "Authorization: Bearer $ALICE" -H 'Content-Type: text/plain' \
     --data-binary '{"status":"declined"}'
@@ -179,7 +181,8 @@ json_of_size 70000 '{"status":"confirmed","user_data":{"email":"' > "$tmp/70000"
 req POST "/auth/v2/session/$T1/update" -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' \
     --data-binary "@$tmp/70000"
 is_error 413 payload_too_large "update: a body over 64 KiB"
-update "$T1" "$ALICE" '{"status":"confirmed","user_data":{"email":"a@example.org","is_over_18":true}}'
+# (alice again, now with a signed birthdate: is_over_18 needs a source)
+update "$T1" "$(user_token alice EdDSA --claim birthdate=1990-01-01)" '{"status":"confirmed","user_data":{"email":'"$E_A"',"is_over_18":true}}'
 is "200 confirmed" "$STATUS $(j .status)" "after all the refused updates the session still takes a good one"
 req DELETE "/auth/v2/session/$S1/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
 is_error 409 invalid_state "cancel a confirmed session (app credential)"
@@ -268,16 +271,16 @@ RET_SECRET=$APP_SECRET
 create '{"scope":"email"}' "$RET_SECRET"
 RET_SID=$SID
 information "$STOKEN" "$ALICE"
-update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"a@example.org"}}'
+update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":'"$E_A"'}}'
 RET_DECIDED=$(date +%s)
 is "200 confirmed" "$STATUS $(j .status)" "retention 1 s: confirmed"
 
 new_app "One Time" once.example "p_one_time_decision => true"
 create '{"scope":"email"}' "$APP_SECRET"
 information "$STOKEN" "$ALICE"
-update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"a@example.org"}}'
+update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":'"$E_A"'}}'
 req GET "/auth/v2/session/$SID/decision/" -H "X-Api-Key: $APP_SECRET"
-is "200 a@example.org" "$STATUS $(j .user_data.email)" "one-time decision: the first retrieval has the data"
+is "200 a@example.org" "$STATUS $(j .user_data.email.email)" "one-time decision: the first retrieval has the data"
 req GET "/auth/v2/session/$SID/decision" -H "X-Api-Key: $APP_SECRET"
 is_error 410 gone "one-time decision: the second retrieval is 410 gone"
 

@@ -44,7 +44,7 @@ is "200 retrieved" "$STATUS $(j .status)" "information: first call binds the use
 is "Demo Shop" "$(j .application.name)" "information: application name"
 is shop.example "$(j .application.domain)" "information: application domain"
 is "email names phone" "$(j '[.scopes[].name]|join(" ")')" "information: scopes in request order"
-is string "$(j '.scopes[]|select(.name=="email").type')" "information: scope type from the catalog"
+is object "$(j '.scopes[]|select(.name=="email").type')" "information: scope type from the catalog"
 ok '[ -n "$(j ".scopes[0].description")" ] && [ "$(j ".scopes[0].verified")" != null ]' "information: description and verified"
 is "$SID" "$(j .session_id)" "information: session_id"
 
@@ -54,11 +54,11 @@ is "200 retrieved" "$STATUS $(j .status)" "status: the browser sees retrieved (o
 information "$STOKEN" "$ALICE"
 is "200 retrieved" "$STATUS $(j .status)" "information: same user again, same answer"
 
-update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"alice@example.org","names":{"first_name":"Alice","last_name":"Liddell"}}}'
+update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"alice@example.org","is_verified":false,"is_primary":true},"names":{"first_name":"Alice","family_name":"Liddell","is_verified":false}}}'
 is "200 confirmed" "$STATUS $(j .status)" "update: confirmed"
-update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"alice@example.org","names":{"first_name":"Alice","last_name":"Liddell"}}}'
+update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"alice@example.org","is_verified":false,"is_primary":true},"names":{"first_name":"Alice","family_name":"Liddell","is_verified":false}}}'
 is "200 confirmed" "$STATUS $(j .status)" "update: identical retry is 200"
-update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"mallory@example.org"}}'
+update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"mallory@example.org","is_verified":false,"is_primary":true}}}'
 is_error 409 invalid_state "update: a different retry is 409"
 
 req GET "/auth/v2/session/$SID/status/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
@@ -67,8 +67,8 @@ is "200 confirmed" "$STATUS $(j .status)" "status by app credential: confirmed"
 req GET "/auth/v2/session/$SID/decision/" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
 is 200 "$STATUS" "decision: 200"
 is confirmed "$(j .status)" "decision: status"
-is alice@example.org "$(j .user_data.email)" "decision: user_data.email"
-is Liddell "$(j .user_data.names.last_name)" "decision: user_data.names"
+is "alice@example.org false true" "$(j '.user_data.email | "\(.email) \(.is_verified) \(.is_primary)"')" "decision: user_data.email, is_verified by qrshare"
+is Liddell "$(j .user_data.names.family_name)" "decision: user_data.names"
 is null "$(j .user_data.phone)" "decision: a scope not shared is absent"
 is "email names" "$(j .scope)" "decision: scope is what was granted"
 is "email names phone" "$(j .requested_scope)" "decision: requested_scope"
@@ -80,11 +80,11 @@ ok '[[ $SUB1 =~ ^[A-Za-z0-9_-]{43}$ ]] && [ "$SUB1" != alice ]' "decision: sub i
 
 # Same user, same application: same sub. Same user, another application: another sub.
 create '{"scope":"email"}'
-information "$STOKEN" "$ALICE" && update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"a@example.org"}}'
+information "$STOKEN" "$ALICE" && update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}}'
 req GET "/auth/v2/session/$SID/decision" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
 is "$SUB1" "$(j .user_data.sub)" "pairwise sub: stable for one application"
 create '{"scope":"email"}' "$QRSHARE_CLIENT_SECRET_2"
-information "$STOKEN" "$ALICE" && update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":"a@example.org"}}'
+information "$STOKEN" "$ALICE" && update "$STOKEN" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}}'
 req GET "/auth/v2/session/$SID/decision" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET_2"
 ok '[ -n "$(j .user_data.sub)" ] && [ "$(j .user_data.sub)" != "$SUB1" ]' "pairwise sub: differs between applications"
 

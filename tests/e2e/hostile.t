@@ -23,7 +23,7 @@
 #   a 401 must carry its WWW-Authenticate.
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
-plan 342
+plan 351
 
 export LC_ALL=C
 mkdir -p "$tmp/hostile"
@@ -50,7 +50,7 @@ information "$ST2" "$ALICE"
 create '{"scope":"email names"}' "$KEY1"
 SID3=$SID ST3=$STOKEN
 information "$ST3" "$ALICE"
-update "$ST3" "$ALICE" '{"status":"confirmed","user_data":{"email":"alice@example.org"}}'
+update "$ST3" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"alice@example.org","is_verified":false,"is_primary":true}}}'
 S3_OK=$STATUS
 create '{"scope":"email"}' "$KEY2"
 SID4=$SID ST4=$STOKEN
@@ -175,20 +175,20 @@ body utf8-surrogate '{"scope":"email","vendor_data":"\xed\xa0\x80"}'
 body utf8-truncated '{"scope":"email","vendor_data":"\xe2\x82"}'
 body utf8-above-max '{"scope":"email","vendor_data":"\xf4\x90\x80\x80"}'
 body utf8-key '{"scope":"email","\xff":1}'
-body utf8-update '{"status":"confirmed","user_data":{"email":"\xfe\xff@example.org"}}'
+body utf8-update '{"status":"confirmed","user_data":{"email":{"email":"\xfe\xff@example.org","is_verified":false,"is_primary":true}}}'
 body nul-raw '{"scope":"email","vendor_data":"a\0b"}'
 body nul-after '{"scope":"email"}\0'
 body bom '\xef\xbb\xbf{"scope":"email"}'
 body ctrl-raw '{"scope":"email","vendor_data":"a\001b"}'
 pad_json size-65536 65536 '{"scope":"email","vendor_data":"' '"}'
 pad_json size-65537 65537 '{"scope":"email","vendor_data":"' '"}'
-pad_json size-65537-update 65537 '{"status":"confirmed","user_data":{"email":"' '"}}'
+pad_json size-65537-update 65537 '{"status":"confirmed","user_data":{"email":{"email":"' '@example.org","is_verified":false,"is_primary":true}}}'
 pad_json size-65536-ws 65536 '{"scope":"email","unknown":true' '}'
 sed -i 's/x/ /g' "$tmp/hostile/size-65536-ws"
 printf '{"scope":"%s"}' "$(for i in $(seq 33); do printf 's%d ' "$i"; done)" >"$tmp/hostile/scope-33"
 printf '{"scope":"email","vendor_data":"%s"}' "$(rep v 2001)" >"$tmp/hostile/vendor-2001"
 printf '{"scope":"email","metadata":{"m":"%s"}}' "$(rep m 4100)" >"$tmp/hostile/metadata-4k"
-printf '{"status":"confirmed","user_data":{%s"email":"a@example.org"}}' \
+printf '{"status":"confirmed","user_data":{%s"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}}' \
     "$(for i in $(seq 33); do printf '"s%d":"x",' "$i"; done)" >"$tmp/hostile/user-data-33"
 raw() { # raw NAME HEADERS BODY: a POST to create with app 1's key, as given
     printf 'POST /auth/v2/session/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: %s\r\nContent-Type: application/json\r\nConnection: close\r\n%s\r\n%s' \
@@ -209,7 +209,7 @@ raw chunked-unknown-field $'Transfer-Encoding: chunked\r\n' $'8\r\n{"scope"\r\n1
 
 declare -A P=(
     [SID1]=$SID1 [ST1]=$ST1 [SID2]=$SID2 [ST2]=$ST2 [SID3]=$SID3 [ST3]=$ST3 [SID4]=$SID4 [ST4]=$ST4
-    [SECRET]=$KEY1 [CLIENT_ID]=$ID1 [AT]=$AT [ALICE]=$ALICE
+    [SECRET]=$KEY1 [CLIENT_ID]=$ID1 [AT]=$AT [ALICE]=$ALICE [BOB]=$BOB
     [LONG]=$(rep a 1000) [LONG4K]=$(rep A 4000) [LONG_TOKEN]=$(rep A 1000) [RANDOM_TOKEN]=$(head -c 32 /dev/urandom | b64url)
     [UUID0]=00000000-0000-0000-0000-000000000000 [SID1_UPPER_BRACES]="%7B$SID1%7D"
     [SID1_NODASH]=${SID1//-/} [SQL_BASIC]=$(basic "' OR 1=1--" "$KEY1")
@@ -312,44 +312,53 @@ create: expires_in 0 | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email"
 create: expires_in 29 | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","expires_in":29} | 400 | invalid_request
 create: expires_in 3601 | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","expires_in":3601} | 400 | invalid_request
 create: expires_in 6e1 | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email","expires_in":6e1} | 400 | invalid_request
-update: status missing | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"user_data":{"email":"a@example.org"}} | 400 | invalid_request
+update: status missing | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
 update: status a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":1} | 400 | invalid_request
 update: status an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":["declined"]} | 400 | invalid_request
 update: status a boolean | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":true} | 400 | invalid_request
 update: status null | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":null} | 400 | invalid_request
-update: status Confirmed | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"Confirmed","user_data":{"email":"a@example.org"}} | 400 | invalid_request
+update: status Confirmed | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"Confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
 update: status cancelled | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"cancelled"} | 400 | invalid_request
 update: status expired | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"expired"} | 400 | invalid_request
-update: status "confirmed\u0000" | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed\u0000","user_data":{"email":"a@example.org"}} | 400 | invalid_request
-update: duplicate status | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","status":"confirmed","user_data":{"email":"a@example.org"}} | 400 | invalid_request
+update: status "confirmed\u0000" | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed\u0000","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
+update: duplicate status | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
 update: user_data a string | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":"a@example.org"} | 400 | invalid_request
-update: user_data an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":[{"email":"a@example.org"}]} | 400 | invalid_request
+update: user_data an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":[{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}]} | 400 | invalid_request
 update: user_data a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":1} | 400 | invalid_request
 update: user_data a boolean | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":true} | 400 | invalid_request
 update: user_data null with confirmed | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":null} | 400 | invalid_request
 update: user_data empty | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{}} | 400 | invalid_request
 update: user_data missing | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed"} | 400 | invalid_request
-update: user_data with declined | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","user_data":{"email":"a@example.org"}} | 400 | invalid_request
+update: user_data with declined | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
 update: email a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":5}} | 400 | invalid_request
 update: email null | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":null}} | 400 | invalid_request
 update: email an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":["a@example.org"]}} | 400 | invalid_request
-update: email an object | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"v":"a@example.org"}}} | 400 | invalid_request
+update: email an object of other fields | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"v":"a@example.org"}}} | 400 | invalid_request
+update: email a string (the shape is an object) | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org"}} | 400 | invalid_request
+update: email.email a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":5,"is_verified":false,"is_primary":true}}} | 400 | invalid_request
+update: email with an extra field | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true,"x":1}}} | 400 | invalid_request
+update: email.is_primary a string | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":"yes"}}} | 400 | invalid_request
+update: names with no name | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":{"is_verified":false}}} | 400 | invalid_request
+update: email.email no address | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"alice at example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
+update: claims_token a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}},"claims_token":1} | 400 | invalid_request
+update: claims_token not a JWT | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}},"claims_token":"a.b.c"} | 400 | invalid_request
+update: claims_token of another user | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true}},"claims_token":"{{BOB}}"} | 400 | invalid_request
 update: email a boolean | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":true}} | 400 | invalid_request
 update: names a string | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":"Alice Liddell"}} | 400 | invalid_request
 update: names an array | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":["Alice","Liddell"]}} | 400 | invalid_request
 update: names a number | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"names":1}} | 400 | invalid_request
-update: a scope not requested | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org","phone":"+100"}} | 400 | invalid_request
-update: a name outside the catalog | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org","ssn":"1"}} | 400 | invalid_request
-update: user_data.sub (server-set) | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a@example.org","sub":"alice"}} | 400 | invalid_request
-update: a key with path characters | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"../email":"a@example.org"}} | 400 | invalid_request
+update: a scope not requested | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true},"phone":{"phone_number":"+442079460958","is_verified":false,"is_primary":true}}} | 400 | invalid_request
+update: a name outside the catalog | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true},"ssn":"1"}} | 400 | invalid_request
+update: user_data.sub (server-set) | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a@example.org","is_verified":false,"is_primary":true},"sub":"alice"}} | 400 | invalid_request
+update: a key with path characters | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"../email":{"email":"a@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
 update: 34 user_data keys | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | @user-data-33 | 400 | invalid_request
 update: mass assignment granted_scopes | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","granted_scopes":["email"]} | 400 | invalid_request
 update: mass assignment session_id | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","session_id":"{{SID1}}"} | 400 | invalid_request
 update: mass assignment user_sub | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined","user_sub":"bob"} | 400 | invalid_request
 update: nesting depth 10000 in user_data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | @depth-10000-user-data | 400 | invalid_request
 update: invalid UTF-8 in user_data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | @utf8-update | 400 | invalid_request
-update: \u0000 in user_data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"a\u0000@example.org"}} | 400 | invalid_request
-update: lone surrogate in user_data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":"\udfff@example.org"}} | 400 | invalid_request
+update: \u0000 in user_data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"a\u0000@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
+update: lone surrogate in user_data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"confirmed","user_data":{"email":{"email":"\udfff@example.org","is_verified":false,"is_primary":true}}} | 400 | invalid_request
 update: trailing data | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | {"status":"declined"}{"status":"confirmed"} | 400 | invalid_request
 update: another user | POST | /auth/v2/session/{{ST2}}/update/ | JWT:bob ;; JSON | {"status":"declined"} | 409 | already_claimed
 update: a decided session | POST | /auth/v2/session/{{ST3}}/update/ | JWT:alice ;; JSON | {"status":"declined"} | 409 | invalid_state

@@ -44,7 +44,7 @@ within() { awk -v s="$1" -v l="$2" 'BEGIN { exit !(s <= l) }'; }
 
 # --- the role --------------------------------------------------------------------------
 ok '[ -n "${QRSHARE_API_PSQL:-}" ]' "the stack's env names QRSHARE_API_PSQL"
-is "conninfo = ${QRSHARE_API_PSQL:-}" "$(grep '^conninfo' "$QRSHARE_STATE/qrshare.conf")" \
+is "conninfo = ${QRSHARE_API_PSQL:-}" "$(awk '/^\[/ { db = ($0 == "[database]") } db && /^conninfo/' "$QRSHARE_STATE/qrshare.conf")" \
     "the executables' conninfo is QRSHARE_API_PSQL"
 is "qrshare_api 0" "$(api_sql "SELECT current_user || ' ' || rolsuper::int FROM pg_roles WHERE rolname = current_user")" \
     "QRSHARE_API_PSQL logs in as qrshare_api, not a superuser"

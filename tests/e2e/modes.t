@@ -94,13 +94,13 @@ flow() {
     is "200 initialized" "$STATUS $(j .status)" "$m: status initialized"
     information "$STOKEN" "$alice"
     is "200 retrieved Demo Shop" "$STATUS $(j .status) $(j .application.name)" "$m: information"
-    update "$STOKEN" "$alice" '{"status":"confirmed","user_data":{"email":"alice@example.org","names":{"first_name":"Alice","last_name":"Liddell"}}}'
+    update "$STOKEN" "$alice" '{"status":"confirmed","user_data":{"email":{"email":"alice@example.org","is_verified":false,"is_primary":true},"names":{"first_name":"Alice","family_name":"Liddell","is_verified":false}}}'
     is "200 confirmed" "$STATUS $(j .status)" "$m: update confirmed"
     req GET "/auth/v2/session/$SID/status" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"
     is "200 confirmed" "$STATUS $(j .status)" "$m: status confirmed"
     req GET "/auth/v2/session/$SID/decision/" -H "Authorization: Bearer $AT"
     is "200 alice@example.org Liddell order-$m" \
-        "$STATUS $(j .user_data.email) $(j .user_data.names.last_name) $(j .vendor_data)" "$m: decision"
+        "$STATUS $(j .user_data.email.email) $(j .user_data.names.family_name) $(j .vendor_data)" "$m: decision"
     create
     req GET "/auth/v2/session/$SID/qr.svg?token=$STOKEN"
     is "200 image/svg+xml" "$STATUS $(header Content-Type)" "$m: qr.svg"

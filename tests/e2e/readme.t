@@ -16,6 +16,6 @@ nth() { jq -rs ".[$1]$2" <<<"$out" 2>/dev/null; }
 is 0 "$rc" "the examples run without error"
 is initialized "$(nth 0 .status)" "E3 status answers initialized"
 is retrieved "$(nth 1 .status)" "E4 information binds the user"
-is ada@example.org "$(nth 3 .user_data.email)" "E6 decision carries the shared email"
+is ada@example.org "$(nth 3 .user_data.email.email)" "E6 decision carries the shared email"
 is cancelled "$(nth 4 .status)" "E8 cancel answers cancelled"
 done_testing

@@ -99,7 +99,7 @@ counted information 'qrshare\.api_information\('
 stmt_mark
 CODES=
 for t in "${UPDATE_TOKENS[@]}"; do
-    update "$t" "$ALICE" '{"status":"confirmed","user_data":{"email":"alice@example.org"}}'
+    update "$t" "$ALICE" '{"status":"confirmed","user_data":{"email":{"email":"alice@example.org","is_verified":false,"is_primary":true}}}'
     CODES+="$STATUS "
 done
 statuses 200 update

@@ -9,7 +9,7 @@ USER=$(user_token sealing-user)
 confirmed_session() {
     create '{"scope":"email names"}'
     information "$STOKEN" "$USER"
-    update "$STOKEN" "$USER" "{\"status\":\"confirmed\",\"user_data\":{\"email\":\"$1\"}}"
+    update "$STOKEN" "$USER" "{\"status\":\"confirmed\",\"user_data\":{\"email\":{\"email\":\"$1\",\"is_verified\":false,\"is_primary\":true}}}"
 }
 decision() { req GET "/auth/v2/session/$1/decision" -H "X-Api-Key: $QRSHARE_CLIENT_SECRET"; }
 
@@ -19,7 +19,7 @@ is "$(grep -m1 '^active_seal_key' "$QRSHARE_STATE/qrshare.conf" | sed 's/.*= *//
     "the row names the active key"
 is 0 "$(sql "SELECT position(convert_to('sealed-one', 'UTF8') IN user_data) FROM qrshare.sessions WHERE id = '$A'")" \
     "the database holds no plaintext"
-is 40 "$(sql "SELECT octet_length(user_data) - octet_length('{\"email\":\"sealed-one@example.org\"}') FROM qrshare.sessions WHERE id = '$A'")" \
+is 40 "$(sql "SELECT octet_length(user_data) - octet_length('{\"email\":{\"email\":\"sealed-one@example.org\",\"is_verified\":false,\"is_primary\":true}}') FROM qrshare.sessions WHERE id = '$A'")" \
     "ciphertext = nonce (24) + tag (16) + plaintext length"
 
 # A new active key: new confirmations use it, older ones still open.
@@ -34,9 +34,9 @@ confirmed_session sealed-two@example.org
 B=$SID
 is 2 "$(sql "SELECT seal_key_id FROM qrshare.sessions WHERE id = '$B'")" "after rotation new data is sealed with the new key"
 decision "$A"
-is "200 sealed-one@example.org" "$STATUS $(j .user_data.email)" "data sealed with the old key still opens"
+is "200 sealed-one@example.org" "$STATUS $(j .user_data.email.email)" "data sealed with the old key still opens"
 decision "$B"
-is "200 sealed-two@example.org" "$STATUS $(j .user_data.email)" "data sealed with the new key opens"
+is "200 sealed-two@example.org" "$STATUS $(j .user_data.email.email)" "data sealed with the new key opens"
 
 # Tampering, done as the database owner with triggers off (an attacker with the dump).
 tamper() { sql "SET session_replication_role = replica; $1" >/dev/null; }
@@ -77,7 +77,7 @@ is retrieved "$(sql "SELECT status FROM qrshare.sessions WHERE id = '$SID'")" ".
 cp "$tmp/qrshare.conf.orig" "$QRSHARE_STATE/qrshare.conf"
 "$QRSHARE_TOP/bootstrap" respawn "$QRSHARE_STATE" session-update session-decision
 decision "$A"
-is "200 sealed-one@example.org" "$STATUS $(j .user_data.email)" "the first key alone opens what it sealed"
+is "200 sealed-one@example.org" "$STATUS $(j .user_data.email.email)" "the first key alone opens what it sealed"
 decision "$B"
 is_error 500 server_error "without key 2, what it sealed cannot be read"
 done_testing

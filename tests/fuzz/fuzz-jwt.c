@@ -244,7 +244,7 @@ check_accepted(const char *tok, const struct jwt_user *user)
         const char *why = NULL;
 
         *c = *c == 'A' ? 'B' : 'A';
-        if (jwt_verify(&cfg, changed, (time_t)NOW, &u2, &why) == 0)
+        if (jwt_verify(&cfg, changed, (time_t)NOW, &u2, NULL, &why) == 0)
             fail("accepted a token with a changed signature character");
     }
     free(changed);
@@ -279,7 +279,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     memset(&user, 0x55, sizeof user);
-    rc = jwt_verify(&cfg, tok, (time_t)NOW, &user, &why);
+    rc = jwt_verify(&cfg, tok, (time_t)NOW, &user, NULL, &why);
     if (rc == 0) {
         if (why)
             fail("accepted with a reason set");

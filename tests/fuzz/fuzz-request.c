@@ -16,7 +16,10 @@
  * missing trailing fields are absent. An authorization of exactly "@user" or
  * "@user-ed" is replaced by "Bearer " and a valid user token (HS256 or EdDSA)
  * minted at start, so the fuzzer gets past jwt_verify into the body checks of
- * update and information; it cannot forge one itself.
+ * update and information; it cannot forge one itself. The HS256 one carries
+ * identity-provider claims (a verified email, a birthdate), the EdDSA one none;
+ * the first "@claims" string of the body (quotes included) becomes a claims token
+ * of the same user minted at start (an update's claims_token).
  * Selector: bits 0-3 the handler (mod 9), bit 4 through server_main (there
  * content-length frames the body; called directly, the handler gets it whole).
  *
@@ -32,7 +35,11 @@
  *   - 503 (validation passed: a database call was made) only for a request that
  *     a database call may be made for: the right path and method, a well-formed
  *     credential of the endpoint's kind, a user token only when minted here, and
- *     for create and update a complete, strict JSON body of the right shape;
+ *     for create and update a complete, strict JSON body of the right shape; for
+ *     update also: a session_id only as a UUID string, a claims_token only as the
+ *     one minted here, is_over_18 and is_over_21 only with a signed birthdate (the
+ *     HS256 token or the claims token), the is_verified scope never (no token here
+ *     signs an is_verified claim or verified_claims);
  *   - through server_main: "Status: N", the three hardening headers, Content-Length
  *     equal to the body written (none for HEAD), a JSON body that parses, 413
  *     exactly when CONTENT_LENGTH is over max_body or not a number, and 400 when
@@ -115,6 +122,9 @@ static struct config cfg;
 static char dir[256], conf_path[300];
 static int dir_made;
 static char *user_hs, *user_ed; /* "Bearer <minted token>" */
+static char *claims_tok;        /* a claims token of user-1 (no "Bearer ") */
+/* The identity provider's claims in user_hs and claims_tok. */
+#define IDP_CLAIMS ",\"email\":\"a@b.test\",\"email_verified\":true,\"birthdate\":\"1990-02-28\""
 /* stderr as it was at start: run with -close_fd_mask=2 (the handlers log every
  * refusal), libFuzzer points fd 2 at /dev/null, and a finding must still be told. */
 static FILE *report;
@@ -182,21 +192,27 @@ compile_route(size_t i)
         fail("regcomp", re);
 }
 
+/* A token of user-1 with the extra claims (a JSON fragment: "" or ",\"k\":v..."),
+ * with "Bearer " in front when bearer. */
 static char *
-mint(enum jwt_alg alg, const char *kid, const unsigned char *key, size_t key_len)
+mint(enum jwt_alg alg, const char *kid, const unsigned char *key, size_t key_len, const char *extra,
+     int bearer)
 {
-    char claims[256], *tok, *bearer;
+    char claims[512], *tok, *out;
     long now = (long)time(NULL);
 
     snprintf(claims, sizeof claims,
-             "{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"sub\":\"user-1\",\"iat\":%ld,\"exp\":%ld}",
-             now - 10, now + 400L * 86400);
+             "{\"iss\":\"" ISS "\",\"aud\":\"" AUD
+             "\",\"sub\":\"user-1\",\"iat\":%ld,\"exp\":%ld%s}",
+             now - 10, now + 400L * 86400, extra);
     tok = jwt_sign(alg, kid, key, key_len, claims);
     if (!tok)
         fail("jwt_sign", kid);
-    bearer = xasprintf("Bearer %s", tok);
+    if (!bearer)
+        return tok;
+    out = xasprintf("Bearer %s", tok);
     free(tok);
-    return bearer;
+    return out;
 }
 
 int
@@ -255,8 +271,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         fail("harness conf", err);
     setenv(CONFIG_ENV, conf_path, 1);
 
-    user_hs = mint(JWT_ALG_HS256, "hs1", hs, sizeof hs);
-    user_ed = mint(JWT_ALG_EDDSA, "ed1", ed_sk, sizeof ed_sk);
+    user_hs = mint(JWT_ALG_HS256, "hs1", hs, sizeof hs, IDP_CLAIMS, 1);
+    user_ed = mint(JWT_ALG_EDDSA, "ed1", ed_sk, sizeof ed_sk, "", 1);
+    claims_tok = mint(JWT_ALG_HS256, "hs1", hs, sizeof hs, IDP_CLAIMS, 0);
     for (size_t i = 0; i < NENDPOINTS; i++)
         compile_route(i);
     return 0;
@@ -461,6 +478,41 @@ is_preflight(const struct seen *s)
     return s->e->preflight && strcmp(s->method, "OPTIONS") == 0 && s->origin;
 }
 
+static int
+is_bool_key(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean);
+}
+
+/* The update's own conditions for a database call (status and user_data checked). */
+static const char *
+why_no_db_update(const struct seen *s, json_object *body)
+{
+    json_object *v = NULL, *data = NULL;
+    int signed_birthdate = s->auth == user_hs;
+
+    if (json_object_object_get_ex(body, "session_id", &v) &&
+        (!json_object_is_type(v, json_type_string) ||
+         !uuid_ok(json_object_get_string(v), (size_t)json_object_get_string_len(v))))
+        return "a session_id that is no UUID string";
+    if (json_object_object_get_ex(body, "claims_token", &v)) {
+        if (!json_object_is_type(v, json_type_string) ||
+            strcmp(json_object_get_string(v), claims_tok) != 0)
+            return "a claims_token not minted here";
+        signed_birthdate = 1;
+    }
+    if (!json_object_object_get_ex(body, "user_data", &data))
+        return NULL; /* declined */
+    /* (a value of another kind is the database's to refuse) */
+    if (!signed_birthdate && (is_bool_key(data, "is_over_18") || is_bool_key(data, "is_over_21")))
+        return "is_over_18 or is_over_21 without a signed birthdate";
+    if (is_bool_key(data, "is_verified"))
+        return "the is_verified scope without a signed claim";
+    return NULL;
+}
+
 /* Could this request have passed validation, i.e. been sent to the database? */
 static const char *
 why_no_db(const struct seen *s)
@@ -524,6 +576,8 @@ why_no_db(const struct seen *s)
                  (!json_object_object_get_ex(body, "user_data", &v) ||
                   !json_object_is_type(v, json_type_object) || json_object_object_length(v) == 0))
             r = "confirmed without user_data";
+        else
+            r = why_no_db_update(s, body);
     }
     json_object_put(body);
     return r;
@@ -750,6 +804,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *fields[F_BODY] = {0};
     char *owned[F_BODY] = {0};
     const uint8_t *p, *end, *body = (const uint8_t *)"";
+    uint8_t *with_claims = NULL;
     size_t body_len = 0;
     struct request req = {0};
     struct seen s = {0};
@@ -781,6 +836,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (strcmp(fields[F_AUTH], "@user") == 0 || strcmp(fields[F_AUTH], "@user-ed") == 0)) {
         fields[F_AUTH] = strcmp(fields[F_AUTH], "@user") == 0 ? user_hs : user_ed;
         s.minted = 1;
+    }
+
+    /* the first "@claims" of the body: the claims token minted here, quoted */
+    {
+        static const char mark[] = "\"@claims\"";
+        const uint8_t *at = memmem(body, body_len, mark, sizeof mark - 1);
+
+        if (at) {
+            size_t pre = (size_t)(at - body), tl = strlen(claims_tok);
+            size_t post = body_len - pre - (sizeof mark - 1), n = pre + tl + 2 + post;
+
+            with_claims = xmalloc(n);
+            memcpy(with_claims, body, pre);
+            with_claims[pre] = '"';
+            memcpy(with_claims + pre + 1, claims_tok, tl);
+            with_claims[pre + 1 + tl] = '"';
+            memcpy(with_claims + pre + 2 + tl, at + sizeof mark - 1, post);
+            body = with_claims;
+            body_len = n;
+        }
     }
 
     if (fields[F_URI]) {
@@ -821,5 +896,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (int f = 0; f < F_BODY; f++)
         free(owned[f]);
+    free(with_claims);
     return 0;
 }

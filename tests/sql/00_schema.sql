@@ -1,6 +1,6 @@
 -- 00_schema.sql - the shape of schema qrshare: tables, keys, indexes, catalogs.
 BEGIN;
-SELECT plan(129);
+SELECT plan(164);
 
 SELECT has_schema('qrshare');
 SELECT has_extension('pgcrypto');
@@ -14,6 +14,10 @@ SELECT has_table('qrshare', 'client_tokens', 'table client_tokens');
 SELECT has_table('qrshare', 'sessions', 'table sessions');
 SELECT has_table('qrshare', 'session_events', 'table session_events');
 SELECT has_table('qrshare', 'scope_aliases', 'table scope_aliases');
+SELECT has_table('qrshare', 'scope_fields', 'table scope_fields');
+SELECT has_table('qrshare', 'formats', 'table formats');
+SELECT has_table('qrshare', 'countries', 'table countries');
+SELECT has_table('qrshare', 'currencies', 'table currencies');
 SELECT has_view('qrshare', 'session_overview', 'view session_overview');
 
 SELECT is(
@@ -26,10 +30,36 @@ SELECT is(
                            AND d.deptype = 'e')),
     NULL,
     'every table and view of qrshare has a COMMENT');
+SELECT is(
+    (SELECT array_agg(c.relname || '.' || a.attname ORDER BY c.relname, a.attnum)
+       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+      WHERE c.relnamespace = 'qrshare'::regnamespace
+        AND c.relname IN ('scope_fields', 'formats', 'countries', 'currencies')
+        AND a.attnum > 0 AND NOT a.attisdropped
+        AND col_description(c.oid, a.attnum) IS NULL),
+    NULL,
+    'every column of the tables 0006 created has a COMMENT');
+SELECT is(
+    (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+      WHERE a.attrelid = 'qrshare.scopes'::regclass
+        AND a.attname IN ('verified', 'format', 'max_length', 'any_of')
+        AND col_description(a.attrelid, a.attnum) IS NULL),
+    NULL,
+    'scopes.verified and the columns 0006 added have a COMMENT');
+SELECT matches(col_description('qrshare.scopes'::regclass,
+                               (SELECT attnum FROM pg_attribute WHERE attrelid = 'qrshare.scopes'::regclass
+                                                                  AND attname = 'verified')),
+               'can be verified', 'the COMMENT of scopes.verified says "can be verified"');
 
 -- Primary keys
 SELECT col_is_pk('qrshare', 'scopes', 'name', 'scopes: pk name');
 SELECT col_is_pk('qrshare', 'scope_aliases', 'alias', 'scope_aliases: pk alias');
+SELECT col_is_pk('qrshare', 'scope_fields', ARRAY['scope', 'field'], 'scope_fields: pk (scope, field)');
+SELECT col_is_pk('qrshare', 'formats', 'name', 'formats: pk name');
+SELECT col_is_pk('qrshare', 'countries', 'code', 'countries: pk code');
+SELECT col_is_pk('qrshare', 'currencies', 'code', 'currencies: pk code');
+SELECT col_is_unique('qrshare', 'scope_fields', ARRAY['scope', 'position'],
+                     'scope_fields: (scope, position) unique');
 SELECT col_is_pk('qrshare', 'statuses', 'name', 'statuses: pk name');
 SELECT col_is_pk('qrshare', 'transitions', ARRAY['from_status', 'to_status'],
                  'transitions: pk (from_status, to_status)');
@@ -41,6 +71,19 @@ SELECT col_is_pk('qrshare', 'session_events', 'id', 'session_events: pk id');
 -- Key columns and their types
 SELECT col_type_is('qrshare', 'scopes', 'value_type', 'text', 'scopes.value_type text');
 SELECT col_type_is('qrshare', 'scopes', 'verified', 'boolean', 'scopes.verified boolean');
+SELECT col_type_is('qrshare', 'scopes', 'format', 'text', 'scopes.format text');
+SELECT col_type_is('qrshare', 'scopes', 'max_length', 'integer', 'scopes.max_length integer');
+SELECT col_type_is('qrshare', 'scopes', 'any_of', 'text[]', 'scopes.any_of text[]');
+SELECT col_type_is('qrshare', 'scope_fields', 'position', 'integer', 'scope_fields.position integer');
+SELECT col_type_is('qrshare', 'scope_fields', 'json_type', 'text', 'scope_fields.json_type text');
+SELECT col_type_is('qrshare', 'scope_fields', 'format', 'text', 'scope_fields.format text');
+SELECT col_type_is('qrshare', 'scope_fields', 'max_length', 'integer', 'scope_fields.max_length integer');
+SELECT col_type_is('qrshare', 'scope_fields', 'required', 'boolean', 'scope_fields.required boolean');
+SELECT col_type_is('qrshare', 'scope_fields', 'description', 'text', 'scope_fields.description text');
+SELECT col_is_null('qrshare', 'scope_fields', 'format', 'scope_fields.format nullable (free text)');
+SELECT col_is_null('qrshare', 'scope_fields', 'max_length', 'scope_fields.max_length nullable (booleans)');
+SELECT col_not_null('qrshare', 'scope_fields', 'required', 'scope_fields.required NOT NULL');
+SELECT col_not_null('qrshare', 'scope_fields', 'description', 'scope_fields.description NOT NULL');
 SELECT col_type_is('qrshare', 'scope_aliases', 'alias', 'text', 'scope_aliases.alias text');
 SELECT col_type_is('qrshare', 'scope_aliases', 'name', 'text', 'scope_aliases.name text');
 SELECT col_not_null('qrshare', 'scope_aliases', 'name', 'scope_aliases.name NOT NULL');
@@ -102,6 +145,13 @@ SELECT is(
 
 -- Foreign keys
 SELECT fk_ok('qrshare', 'scope_aliases', 'name', 'qrshare', 'scopes', 'name');
+SELECT fk_ok('qrshare', 'scope_fields', 'scope', 'qrshare', 'scopes', 'name');
+SELECT fk_ok('qrshare', 'scope_fields', 'format', 'qrshare', 'formats', 'name');
+SELECT fk_ok('qrshare', 'scopes', 'format', 'qrshare', 'formats', 'name');
+SELECT is(
+    (SELECT confupdtype::text || confdeltype::text FROM pg_constraint
+      WHERE conname = 'scope_fields_scope_fkey'),
+    'cc', 'fields follow a renamed scope and go with a deleted one (ON UPDATE/DELETE CASCADE)');
 SELECT fk_ok('qrshare', 'transitions', 'from_status', 'qrshare', 'statuses', 'name');
 SELECT fk_ok('qrshare', 'transitions', 'to_status', 'qrshare', 'statuses', 'name');
 SELECT fk_ok('qrshare', 'client_tokens', 'application_id', 'qrshare', 'applications', 'id');
@@ -133,6 +183,8 @@ SELECT ok(pg_get_indexdef('qrshare.sessions_decided_at_held_idx'::regclass)
           'sessions_decided_at_held_idx covers only sessions holding user data');
 SELECT has_index('qrshare', 'session_events', 'session_events_session_id_idx', 'session_id',
                  'index session_events_session_id_idx');
+SELECT has_index('qrshare', 'scope_fields', 'scope_fields_format_idx', 'format',
+                 'index scope_fields_format_idx (the foreign key to formats)');
 
 -- Triggers
 SELECT has_trigger('qrshare', 'applications', 'applications_check', 'trigger applications_check');
@@ -143,25 +195,43 @@ SELECT has_trigger('qrshare', 'sessions', 'sessions_log_insert', 'trigger sessio
 SELECT has_trigger('qrshare', 'sessions', 'sessions_log_status', 'trigger sessions_log_status');
 SELECT has_trigger('qrshare', 'scopes', 'scopes_in_use', 'trigger scopes_in_use');
 
--- The scope catalog: Didit's 17 scopes and their value types
+-- The scope catalog: Didit's 17 scopes and their value types (DESIGN.md §2.1)
 SELECT set_eq(
     'SELECT name, value_type FROM qrshare.scopes',
     $$VALUES ('user_id', 'string'), ('picture', 'string'), ('names', 'object'),
-             ('email', 'string'), ('phone', 'string'), ('gender', 'string'),
-             ('document_detail', 'object'), ('birthdate', 'string'), ('address', 'object'),
+             ('email', 'object'), ('phone', 'object'), ('gender', 'object'),
+             ('document_detail', 'object'), ('birthdate', 'object'), ('address', 'object'),
              ('bank_account', 'object'), ('preferences', 'object'), ('is_verified', 'boolean'),
              ('is_over_18', 'boolean'), ('is_over_21', 'boolean'),
-             ('instagram_account', 'string'), ('x_account', 'string'), ('tiktok_account', 'string')$$,
+             ('instagram_account', 'object'), ('x_account', 'object'), ('tiktok_account', 'object')$$,
     'the scope catalog holds the 17 scopes with their value types');
+SELECT set_eq(
+    'SELECT name, format, max_length FROM qrshare.scopes WHERE value_type = ''string''',
+    $$VALUES ('user_id', NULL, 255), ('picture', 'https_url', 2048)$$,
+    'the scalar strings: user_id at most 255 characters, picture an https URL of at most 2048');
+SELECT set_eq(
+    'SELECT name, any_of FROM qrshare.scopes WHERE any_of IS NOT NULL',
+    $$VALUES ('names', ARRAY['first_name', 'family_name', 'full_name'])$$,
+    'names needs one of first_name, family_name, full_name; no other scope has such a rule');
 SELECT is((SELECT description FROM qrshare.scopes WHERE name = 'email'), 'Your email address',
           'email is described for the consent screen');
 SELECT is((SELECT count(*)::int FROM qrshare.scopes WHERE btrim(description) = ''), 0,
           'every scope has a description');
 SELECT set_eq(
     'SELECT name FROM qrshare.scopes WHERE verified',
-    $$VALUES ('names'), ('gender'), ('document_detail'), ('birthdate'), ('address'),
-             ('is_verified'), ('is_over_18'), ('is_over_21')$$,
-    'identity-verified scopes are flagged verified');
+    $$VALUES ('names'), ('email'), ('phone'), ('gender'), ('birthdate'), ('document_detail'),
+             ('address'), ('is_verified'), ('is_over_18'), ('is_over_21')$$,
+    'verified (can be verified): the scopes the identity provider can vouch for');
+
+-- Formats and their code lists (29_shapes.sql checks what each accepts)
+SELECT set_eq('SELECT name FROM qrshare.formats',
+              $$VALUES ('e164'), ('date'), ('country'), ('currency'), ('https_url'), ('addr_spec'),
+                       ('bcp47'), ('iana_tz'), ('iban'), ('bic')$$,
+              'the formats, exactly');
+SELECT is((SELECT count(*)::int FROM qrshare.countries), 249,
+          'countries: the 249 ISO 3166-1 alpha-2 codes');
+SELECT is((SELECT count(*)::int FROM qrshare.currencies), 181,
+          'currencies: the 181 ISO 4217 alphabetic codes');
 
 -- Scope aliases: Didit's create-session example asks for "pictures"
 SELECT set_eq('SELECT alias, name FROM qrshare.scope_aliases', $$VALUES ('pictures', 'picture')$$,
@@ -207,6 +277,7 @@ SELECT set_eq(
        WHERE p.pronamespace = 'qrshare'::regnamespace AND p.proname LIKE 'api\_%'$$,
     $$VALUES ('api_token(text, bytea, bytea, integer)'),
              ('api_create(bytea, bytea, bytea, text, text, json, text, text, bigint)'),
+             ('api_create(bytea, bytea, bytea, text, text, json, text, text, bigint, text, bytea, bytea, text)'),
              ('api_status(uuid, bytea, bytea, bytea, text)'),
              ('api_preflight(uuid, text)'),
              ('api_information(bytea, text, text)'),
@@ -266,7 +337,8 @@ SELECT set_eq(
                                                    AND d.objid = p.oid AND d.deptype = 'e')$$,
     $$VALUES ('iso8601'), ('iso8601_ms'), ('hash_token'), ('new_token'), ('limit_min_lifetime'),
              ('limit_max_lifetime'), ('limit_vendor_data_bytes'), ('limit_metadata_bytes'),
-             ('limit_scope_name')$$,
+             ('limit_scope_name'), ('limit_push_batch'), ('limit_idempotency_key'),
+             ('limit_idempotency_window')$$,
     'the only SQL-language functions are inlinable one-liners and the operators'' token helpers');
 SELECT is(
     (SELECT array_agg(p.proname::text ORDER BY p.proname)

@@ -2,7 +2,7 @@
 -- decision time and granted scopes, a subset of the requested ones; declined has a
 -- decision time and nothing granted; retrieved needs the bound user and its time.
 BEGIN;
-SELECT plan(26);
+SELECT plan(29);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -131,6 +131,22 @@ SELECT lives_ok(
     format($$UPDATE qrshare.sessions SET user_data = NULL, seal_key_id = NULL,
                     data_deleted_at = statement_timestamp() WHERE id = %L$$, :'r'),
     'purging the user data of a confirmed session is accepted');
+
+-- the decision digest goes with the user data: it may be cleared, never replaced
+SELECT pg_temp.new_session(:'app', 'confirmed') AS c \gset
+SELECT throws_ok(
+    format($$UPDATE qrshare.sessions SET decision_digest = '\x0e0f' WHERE id = %L$$, :'c'),
+    '23514', 'a confirmed session cannot change, except for purging its user data',
+    'replacing the decision digest of a confirmed session is refused');
+SELECT throws_ok(
+    format($$UPDATE qrshare.sessions SET decision_digest = '\x0e0f' WHERE id = %L$$,
+           pg_temp.new_session(:'app', 'declined')),
+    '23514', 'a declined session cannot change, except for purging its user data',
+    'replacing the decision digest of a declined session is refused');
+SELECT lives_ok(
+    format($$UPDATE qrshare.sessions SET user_data = NULL, seal_key_id = NULL, decision_digest = NULL,
+                    data_deleted_at = statement_timestamp() WHERE id = %L$$, :'c'),
+    'purging the user data of a confirmed session together with its decision digest is accepted');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- 05_scopes.sql - rule (e): requested scopes must be in the catalog and allowed for the
 -- application; and what a new session must look like (initialized, enabled application).
 BEGIN;
-SELECT plan(20);
+SELECT plan(25);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app(ARRAY['email', 'names']) AS app \gset
@@ -84,10 +84,24 @@ SELECT throws_ok(
 SELECT lives_ok(
     $$UPDATE qrshare.scopes SET description = 'Your mobile phone number' WHERE name = 'phone'$$,
     'the description of a scope in use can change');
-INSERT INTO qrshare.scopes (name, value_type, description, verified)
-VALUES ('shoe_size', 'string', 'Your shoe size', false);
+INSERT INTO qrshare.scopes (name, value_type, description, verified, max_length)
+VALUES ('shoe_size', 'string', 'Your shoe size', false, 8);
 SELECT lives_ok($$DELETE FROM qrshare.scopes WHERE name = 'shoe_size'$$,
                 'a scope nobody uses can be deleted');
+-- an object scope's fields are part of it (scopes_in_use still decides first)
+SELECT throws_ok(
+    $$DELETE FROM qrshare.scopes WHERE name = 'names'$$,
+    '23503', 'scope names is in use by an application or a session',
+    'a scope in use with fields cannot be deleted either');
+SELECT lives_ok(
+    $$UPDATE qrshare.scopes SET name = 'socials_x' WHERE name = 'x_account'$$,
+    'a scope nobody uses, with fields, can be renamed');
+SELECT is((SELECT array_agg(field ORDER BY position) FROM qrshare.scope_fields WHERE scope = 'socials_x'),
+          ARRAY['username', 'is_verified'], 'its fields follow the rename');
+SELECT lives_ok($$DELETE FROM qrshare.scopes WHERE name = 'socials_x'$$,
+                'a scope nobody uses, with fields, can be deleted');
+SELECT is((SELECT count(*)::int FROM qrshare.scope_fields WHERE scope IN ('socials_x', 'x_account')), 0,
+          'its fields went with it');
 SELECT throws_ok(
     $$INSERT INTO qrshare.scopes (name, value_type, description, verified)
       VALUES ('height', 'number', 'Your height', false)$$,

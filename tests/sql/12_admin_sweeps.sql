@@ -59,14 +59,16 @@ INSERT INTO qrshare.client_tokens (token_hash, application_id, created_at, expir
 SELECT is(qrshare.purge(), 4 + 2 + 2,
           'purge returns sessions deleted (4) + sessions whose data it deleted (2: old_data, due_conf) + tokens deleted (2)');
 SELECT results_eq(
-    format($$SELECT user_data IS NULL, seal_key_id IS NULL, data_deleted_at IS NOT NULL, status
+    format($$SELECT user_data IS NULL, seal_key_id IS NULL, decision_digest IS NULL,
+                    data_deleted_at IS NOT NULL, status
                FROM qrshare.sessions WHERE id = %L$$, :'old_data'),
-    $$VALUES (true, true, true, 'confirmed')$$,
-    'user data decided a retention window ago is deleted, and when is recorded');
+    $$VALUES (true, true, true, true, 'confirmed')$$,
+    'user data decided a retention window ago is deleted with its decision digest, and when is recorded');
 SELECT results_eq(
-    format($$SELECT user_data IS NULL, data_deleted_at IS NULL FROM qrshare.sessions WHERE id = %L$$, :'new_data'),
-    $$VALUES (false, true)$$,
-    'user data still within its retention window is kept');
+    format($$SELECT user_data IS NULL, decision_digest IS NULL, data_deleted_at IS NULL
+               FROM qrshare.sessions WHERE id = %L$$, :'new_data'),
+    $$VALUES (false, false, true)$$,
+    'user data still within its retention window is kept, and its digest');
 SELECT is((SELECT count(*)::int FROM qrshare.sessions WHERE id = :'old_declined'), 0,
           'a declined session older than 30 days is deleted');
 SELECT is((SELECT count(*)::int FROM qrshare.sessions WHERE id = :'old_expired'), 0,

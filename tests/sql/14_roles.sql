@@ -1,7 +1,7 @@
 -- 14_roles.sql - the database roles (DESIGN.md §9): who owns what, who may call what, and
 -- what a compromised executable (qrshare_api) cannot do.
 BEGIN;
-SELECT plan(40);
+SELECT plan(44);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app() AS app \gset
@@ -19,8 +19,10 @@ SELECT is(
     (SELECT array_agg(c ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) AS c
       WHERE s.setrole = 'qrshare_api'::regrole
         AND s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())),
-    ARRAY['lock_timeout=3s', 'statement_timeout=5s'],
-    'qrshare_api has statement_timeout 5s and lock_timeout 3s in this database');
+    ARRAY['lock_timeout=3s', 'log_parameter_max_length=0', 'log_parameter_max_length_on_error=0',
+          'statement_timeout=5s'],
+    'qrshare_api has statement_timeout 5s and lock_timeout 3s in this database, and its bind '
+    'parameters (user_data for api_update) are never logged');
 
 -- Ownership: everything in the schema is qrshare_owner's (extensions' objects aside)
 SELECT is((SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'qrshare'),
@@ -37,6 +39,12 @@ SELECT isnt((SELECT count(*)::int FROM pg_class WHERE relname = 'schema_migratio
             0, '(schema_migrations included)');
 SELECT is((SELECT relowner::regrole::text FROM pg_class WHERE oid = 'qrshare.scope_aliases'::regclass),
           'qrshare_owner', '(scope_aliases, created by 0005, included)');
+SELECT is(
+    (SELECT array_agg(relowner::regrole::text) FROM pg_class
+      WHERE oid IN ('qrshare.scope_fields'::regclass, 'qrshare.formats'::regclass,
+                    'qrshare.countries'::regclass, 'qrshare.currencies'::regclass)),
+    ARRAY['qrshare_owner', 'qrshare_owner', 'qrshare_owner', 'qrshare_owner'],
+    '(scope_fields, formats, countries and currencies, created by 0006, included)');
 SELECT is(
     (SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
       WHERE p.pronamespace = 'qrshare'::regnamespace
@@ -66,15 +74,17 @@ SELECT set_eq(
     $$SELECT name FROM fn WHERE has_function_privilege('qrshare_api', oid, 'EXECUTE')$$,
     $$SELECT name FROM fn WHERE name LIKE 'api\_%'$$,
     'qrshare_api may execute the api_* functions and nothing else');
-SELECT is((SELECT count(*)::int FROM fn WHERE name LIKE 'api\_%'), 9, '(there are nine api_* functions)');
+SELECT is((SELECT count(*)::int FROM fn WHERE name LIKE 'api\_%'), 10,
+          '(there are ten api_* functions: api_create with and without an Idempotency-Key)');
 SELECT set_eq(
     $$SELECT name FROM fn WHERE has_function_privilege('qrshare_admin', oid, 'EXECUTE')$$,
     $$SELECT name FROM admin_fn UNION ALL VALUES ('effective_status')$$,
     'qrshare_admin may execute the admin functions, and effective_status for the view');
 SELECT set_eq(
     $$SELECT name FROM fn WHERE prosecdef$$,
-    $$SELECT name FROM fn WHERE name LIKE 'api\_%' UNION ALL SELECT name FROM admin_fn$$,
-    'exactly the api_* and admin functions are SECURITY DEFINER; helpers are not');
+    $$SELECT name FROM fn WHERE name LIKE 'api\_%' UNION ALL SELECT name FROM admin_fn
+      UNION ALL VALUES ('push_sessions'), ('push_statuses')$$,
+    'exactly the api_*, admin and push (0007) functions are SECURITY DEFINER; helpers are not');
 SELECT is(
     (SELECT array_agg(name ORDER BY name) FROM fn
       WHERE prosecdef AND proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, qrshare, pg_temp']),
@@ -135,6 +145,12 @@ SELECT throws_ok('SELECT * FROM qrshare.session_overview', '42501', NULL,
                  'qrshare_api cannot read the operator view');
 SELECT throws_ok('SELECT * FROM qrshare.scope_aliases', '42501', NULL,
                  'qrshare_api cannot read scope_aliases (api_create, the definer, does)');
+SELECT throws_ok('SELECT * FROM qrshare.scope_fields', '42501', NULL,
+                 'qrshare_api cannot read scope_fields (api_update and api_information do)');
+SELECT throws_ok($$SELECT qrshare.shape_error('email', '{}')$$, '42501', NULL,
+                 'qrshare_api cannot call shape_error directly');
+SELECT throws_ok($$SELECT qrshare.format_ok('e164', '+441234567890')$$, '42501', NULL,
+                 'qrshare_api cannot call format_ok directly');
 SELECT lives_ok(
     format($$SELECT * FROM qrshare.api_status(%L, '\x00', NULL, NULL, NULL)$$, :'s'),
     'qrshare_api can call an api_* function');

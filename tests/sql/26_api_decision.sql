@@ -2,7 +2,7 @@
 -- owning application; its times have milliseconds, as Didit writes them. Codes: ok,
 -- invalid_client, not_found, gone.
 BEGIN;
-SELECT plan(14);
+SELECT plan(16);
 \ir fixtures.psql
 
 SELECT pg_temp.new_app(p_retention => '10 minutes') AS app \gset
@@ -18,6 +18,7 @@ SELECT pg_temp.backdate(:'due', interval '11 minutes') AS backdated \gset
 SELECT pg_temp.new_session(:'app', 'confirmed') AS old \gset
 SELECT pg_temp.backdate(:'old', interval '10 minutes') AS backdated \gset
 SELECT pg_temp.new_session(:'once', 'confirmed') AS once_s \gset
+SELECT pg_temp.token_of(:'once_s') AS once_th \gset
 SELECT qrshare.iso8601_ms(created_at) AS created, qrshare.iso8601_ms(decided_at) AS decided,
        token_hash AS conf_th
   FROM qrshare.sessions WHERE id = :'conf' \gset
@@ -56,9 +57,19 @@ SELECT results_eq(
     format($$SELECT code, status, user_data, scope FROM qrshare.api_decision(%L, NULL, %L)$$, :'old', :'key'),
     $$VALUES ('gone', 'confirmed', NULL::bytea, NULL::text[])$$,
     'gone: the retention window has passed');
+-- the phone's retry of its update is recognised by the decision digest while it is kept
+-- (new_session gave it '\xd1')
+SELECT is(
+    (SELECT code FROM qrshare.api_update(:'once_th', 'https://idp.example', 'user-1', NULL,
+                                         'confirmed', NULL, NULL, NULL, '\xd1')),
+    'ok', '(before the one-time read the digest recognises a retry of the update)');
 SELECT is(
     (SELECT code || ' ' || coalesce(user_data::text, '-') FROM qrshare.api_decision(:'once_s', NULL, :'once_key')),
     'ok \x0102', 'ok: a one-time decision gives the data once');
+SELECT is(
+    (SELECT code FROM qrshare.api_update(:'once_th', 'https://idp.example', 'user-1', NULL,
+                                         'confirmed', NULL, NULL, NULL, '\xd1')),
+    'invalid_state', 'after the one-time read the digest is gone: the same retry is refused');
 SELECT is(
     (SELECT code FROM qrshare.api_decision(:'once_s', NULL, :'once_key')),
     'gone', 'gone: a one-time decision asked again');
@@ -77,11 +88,14 @@ SELECT is(
 RESET ROLE;
 
 SELECT set_eq(
-    format($$SELECT id, user_data IS NULL AS a, seal_key_id IS NULL AS b, data_deleted_at IS NOT NULL AS c
+    format($$SELECT id, user_data IS NULL AS a, seal_key_id IS NULL AS b,
+                    decision_digest IS NULL AS c, data_deleted_at IS NOT NULL AS d
                FROM qrshare.sessions WHERE id IN (%L, %L, %L)$$, :'old', :'once_s', :'conf'),
-    format($$VALUES (%L::uuid, true, true, true), (%L, true, true, true), (%L, false, false, false)$$,
+    format($$VALUES (%L::uuid, true, true, true, true), (%L, true, true, true, true),
+                    (%L, false, false, false, false)$$,
            :'old', :'once_s', :'conf'),
-    'the gone data was deleted, and when; the data within retention is kept');
+    'the gone data (retention passed, one-time read) was deleted with its decision digest, and '
+    'when; the data within retention is kept, and its digest');
 
 SELECT * FROM finish();
 ROLLBACK;
