@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <fcgiapp.h>
 #include <fastcgi.h>
 #include <sodium.h>
@@ -17,6 +19,8 @@
 #include "db.h"
 #include "log.h"
 #include "server.h"
+
+#define BODY_TIMEOUT 10 /* seconds a read of the request may wait for the web server */
 
 extern char **environ;
 
@@ -226,6 +230,7 @@ server_main(const char *prog, handler_fn h)
     struct sigaction sa;
     sigset_t term, unblocked;
     struct rlimit no_core = {0, 0};
+    struct timeval body_timeout = {.tv_sec = BODY_TIMEOUT};
 
     log_init(prog);
     crypto_init();
@@ -269,6 +274,11 @@ server_main(const char *prog, handler_fn h)
             continue;
         if (rc < 0)
             break;
+        /* A web server that stops sending a body half-way (Apache streams it as the
+         * client sends) must not hold this process: a read on the connection gives up
+         * after BODY_TIMEOUT s, the body is short (400), and the connection is closed.
+         * The wait for the next request on a kept connection is ppoll(), unaffected. */
+        setsockopt(fcgi.ipcFd, SOL_SOCKET, SO_RCVTIMEO, &body_timeout, sizeof body_timeout);
         x.envp = fcgi.envp;
         serve(&x, h, cfg, conf_error);
         /* envp strings die here: nothing of the request is kept past this point */
