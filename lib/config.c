@@ -50,6 +50,12 @@
  *   max_output = <bytes>                    1024..16777216, default 65536
  *   sse_retry = <milliseconds>              100..600000, default 3000
  *
+ * The file must be owned by root or by the user reading it (the service user), and
+ * not be writable by others: whoever can change it chooses the database, the keys and
+ * the trusted issuers. A key file must not be readable or writable by others (it may
+ * be group-readable: root:qrshare 0640). Both are judged on the opened file (fstat),
+ * and reported at line 1 for the conf, at the naming line for a key file.
+ *
  * Errors read "path:line: message"; a section that lacks a key is reported at
  * its header. */
 #include <errno.h>
@@ -57,6 +63,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <ini.h>
 #include <sodium.h>
 #include "config.h"
@@ -214,6 +222,7 @@ read_key_file(struct ctx *c, const char *what, const char *file, unsigned char k
     char *path = NULL;
     FILE *f = NULL;
     unsigned char buf[46];
+    struct stat st;
     size_t n = 0;
     size_t len = 0;
     int ret = -1;
@@ -226,6 +235,15 @@ read_key_file(struct ctx *c, const char *what, const char *file, unsigned char k
     f = fopen(path, "rb");
     if (f == NULL) {
         set_error(c, c->line, "%s: cannot open %s: %s", what, path, strerror(errno));
+        goto out;
+    }
+    if (fstat(fileno(f), &st) != 0) {
+        set_error(c, c->line, "%s: cannot stat %s: %s", what, path, strerror(errno));
+        goto out;
+    }
+    if (st.st_mode & (S_IROTH | S_IWOTH)) {
+        set_error(c, c->line, "%s: %s is %s by others (mode %04o): chmod o-rwx it", what, file,
+                  st.st_mode & S_IROTH ? "readable" : "writable", (unsigned)(st.st_mode & 07777));
         goto out;
     }
     n = fread(buf, 1, sizeof(buf), f);
@@ -641,6 +659,7 @@ int
 config_load(const char *path, struct config *cfg, char *err, size_t errlen)
 {
     struct ctx c;
+    struct stat st;
     int line;
     int ret = -1;
 
@@ -673,6 +692,21 @@ config_load(const char *path, struct config *cfg, char *err, size_t errlen)
     c.f = fopen(path, "r");
     if (c.f == NULL) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fstat(fileno(c.f), &st) != 0) {
+        snprintf(err, errlen, "%s:1: cannot stat: %s", path, strerror(errno));
+        goto out;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(err, errlen,
+                 "%s:1: owned by uid %u: it must be owned by root or uid %u (the user reading it)",
+                 path, (unsigned)st.st_uid, (unsigned)geteuid());
+        goto out;
+    }
+    if (st.st_mode & S_IWOTH) {
+        snprintf(err, errlen, "%s:1: writable by others (mode %04o): chmod o-w it", path,
+                 (unsigned)(st.st_mode & 07777));
         goto out;
     }
     line = ini_parse_stream(reader, &c, handler, &c);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "db.h"
 #include "log.h"
+#include "schema-version.h"
 
 #define MAX_PREPARED 16
 
@@ -23,6 +24,45 @@ spoken_while_idle(void)
     return poll(&p, 1, 0) != 0;
 }
 
+/* On a new connection: the schema is the one this build knows, the newest migration of
+ * its source tree (qrshare.api_schema_version(), 0009). Anything else is refused with
+ * a line that says what to do; the caller then drops the connection, so that the next
+ * request checks again (after qrshare-migrate, or once the new release is installed).
+ * One statement per connection, not per request. 0 / -1. */
+static int
+schema_known(void)
+{
+    PGresult *res = PQexec(conn, "SELECT qrshare.api_schema_version()");
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *have = NULL;
+    int ret = -1;
+
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+        have = PQgetvalue(res, 0, 0);
+    if (have && strcmp(have, QRSHARE_SCHEMA_VERSION) == 0)
+        ret = 0;
+    else if (have && strcmp(have, QRSHARE_SCHEMA_VERSION) > 0)
+        log_error("database: its schema is newer (%s) than this build knows (%s): install "
+                  "the qrshare release that migrated it",
+                  have, QRSHARE_SCHEMA_VERSION);
+    else if (have)
+        log_error("database: its schema lacks migration %s (it has %s): run qrshare-migrate",
+                  QRSHARE_SCHEMA_VERSION, have);
+    else if (state && (strcmp(state, "42883") == 0 || strcmp(state, "3F000") == 0))
+        /* no such function, or no schema qrshare at all */
+        log_error("database: its schema lacks migration %s (it has none of 0009 or later): "
+                  "run qrshare-migrate",
+                  QRSHARE_SCHEMA_VERSION);
+    else
+        log_error("database: cannot read the schema version: %s [%s]",
+                  PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                      ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                      : "no result",
+                  state ? state : "-");
+    PQclear(res);
+    return ret;
+}
+
 /* Opens the connection if there is none or the server closed it, and ends a
  * transaction a failed statement left open. Nothing of a statement has been sent
  * yet, so replacing the connection here is always safe. 0 / -1. */
@@ -30,10 +70,12 @@ static int
 db_ready(const char *conninfo)
 {
     PGresult *res = NULL;
+    int fresh = 0;
 
     if (conn && (PQstatus(conn) != CONNECTION_OK || spoken_while_idle())) {
         PQreset(conn);
         nprepared = 0; /* a new session knows none of them */
+        fresh = 1;
     }
     if (!conn) {
         /* connect_timeout first, so that a value in the conf overrides it: a server
@@ -41,9 +83,16 @@ db_ready(const char *conninfo)
         const char *const keys[] = {"connect_timeout", "dbname", NULL};
         const char *const vals[] = {"2", conninfo ? conninfo : "", NULL};
         conn = PQconnectdbParams(keys, vals, 1);
+        fresh = 1;
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         log_error("database: cannot connect: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        conn = NULL;
+        nprepared = 0;
+        return -1;
+    }
+    if (fresh && schema_known() < 0) {
         PQfinish(conn);
         conn = NULL;
         nprepared = 0;

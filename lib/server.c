@@ -140,7 +140,16 @@ serve(struct exchange *x, handler_fn h, const struct config *cfg, const char *co
         if (errno || *end || *cl == '-')
             want = ~0ULL;
     }
-    if (want > (cfg ? cfg->max_body : 0)) {
+    if (!cl && x->fcgi && cfg) {
+        /* No CONTENT_LENGTH: the body is the FastCGI input up to its end, as Apache's
+         * mod_proxy_fcgi streams a chunked body it has not read whole. One byte over
+         * max_body is enough to refuse it. */
+        body = xmalloc(cfg->max_body + 2);
+        req.body_len = read_body(x, body, cfg->max_body + 1);
+        req.body_too_large = req.body_len > cfg->max_body;
+        body[req.body_len] = '\0';
+        req.body = body;
+    } else if (want > (cfg ? cfg->max_body : 0)) {
         /* Refused before reading: a client cannot make us buffer more than max_body. */
         req.body_too_large = 1;
     } else {

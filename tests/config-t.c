@@ -23,6 +23,8 @@ struct row {
     const char *text;
     int want;
     const char *err; /* a part of the message, for errors */
+    int mode;        /* of the conf file; 0: 0600 */
+    int owner;       /* chown the conf file to this uid (root only); 0: leave it */
 };
 
 /* clang-format off */
@@ -31,8 +33,12 @@ struct row {
 #define SERVER_KEYS                                                                                \
     "active_seal_key = k\n[users]\npairwise_key_file = pairwise.key\n[seal_key k]\nfile = seal.raw\n"
 #define KEYS "[server]\n" SERVER_KEYS
-#define OK(text) {__LINE__, text, 0, ""}
-#define BAD(text, err) {__LINE__, text, -1, err}
+#define OK(text) {__LINE__, text, 0, "", 0, 0}
+#define BAD(text, err) {__LINE__, text, -1, err, 0, 0}
+/* the conf file with that mode, or owned by that uid */
+#define OK_MODE(text, mode) {__LINE__, text, 0, "", mode, 0}
+#define BAD_MODE(text, mode, err) {__LINE__, text, -1, err, mode, 0}
+#define BAD_OWNER(text, uid, err) {__LINE__, text, -1, err, 0, uid}
 /* clang-format on */
 
 static const struct row rows[] = {
@@ -147,6 +153,22 @@ static const struct row rows[] = {
     BAD("[users]\npairwise_key_file = missing.key\n", ":2: pairwise_key_file: cannot open "),
     BAD("[users]\npairwise_key_file = short.raw\n", ":2: pairwise_key_file: "),
 
+    /* who may change the conf, who may read the keys: refused at start, file:line */
+    OK_MODE(KEYS, 0640),
+    OK_MODE(KEYS, 0644), /* the conf may be read by others (a key file may not) */
+    OK_MODE(KEYS, 0660),
+    BAD_MODE(KEYS, 0666, ":1: writable by others (mode 0666): chmod o-w it"),
+    BAD_MODE(KEYS, 0602, ":1: writable by others (mode 0602)"),
+    BAD_OWNER(KEYS, 4242, ":1: owned by uid 4242: it must be owned by root or uid "),
+    OK("[seal_key s1]\nfile = group.key\n" KEYS), /* root:qrshare 0640, as the package has it */
+    BAD("[seal_key s1]\nfile = open.key\n" KEYS,
+        ":2: file: open.key is readable by others (mode 0644): chmod o-rwx it"),
+    BAD("[seal_key s1]\nfile = owrite.key\n" KEYS,
+        ":2: file: owrite.key is writable by others (mode 0602)"),
+    BAD("[server]\nactive_seal_key = k\n[users]\npairwise_key_file = open.key\n[seal_key k]\nfile "
+        "= seal.raw\n",
+        ":4: pairwise_key_file: open.key is readable by others"),
+
     /* the earliest error is the one reported */
     BAD("[server]\nbogus = 1\nmax_body = 1\n", ":2: unknown key bogus"),
     BAD("[user_key k]\nalg = HS256\n[server]\nbogus = 1\n", ":1: [user_key k] has no issuer"),
@@ -188,8 +210,8 @@ static const unsigned char seal_bytes[32] = {
 #define SEAL_B64 "wP_uAAoNID1bXTsjAQIDBAUGBwgJCgsMDQ4PEBESEwo"
 
 static const char *files[] = {
-    "qrshare.conf", "seal.raw",  "seal.b64", "seal.nonl", "keys/seal.key",
-    "pairwise.key", "short.raw", "bad.b64",  "pad.b64",
+    "qrshare.conf", "seal.raw", "seal.b64", "seal.nonl", "keys/seal.key", "pairwise.key",
+    "short.raw",    "bad.b64",  "pad.b64",  "group.key", "open.key",      "owrite.key",
 };
 
 static void
@@ -206,14 +228,39 @@ write_file(const char *name, const void *data, size_t len)
     }
 }
 
+/* A file of dir with that mode. */
+static void
+set_mode(const char *name, mode_t mode)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (chmod(path, mode) != 0) {
+        printf("Bail out! chmod %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+}
+
+/* text as dir/qrshare.conf (mode 0600, or mode; owned by owner, or by this user), loaded. */
 static int
-load(const char *text, struct config *cfg, char *err, size_t errlen)
+load_as(const char *text, int mode, int owner, struct config *cfg, char *err, size_t errlen)
 {
     char path[256];
 
     write_file("qrshare.conf", text, strlen(text));
     snprintf(path, sizeof(path), "%s/qrshare.conf", dir);
+    set_mode("qrshare.conf", mode ? (mode_t)mode : 0600);
+    if (chown(path, owner ? (uid_t)owner : geteuid(), (gid_t)-1) != 0) {
+        printf("Bail out! chown %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
     return config_load(path, cfg, err, errlen);
+}
+
+static int
+load(const char *text, struct config *cfg, char *err, size_t errlen)
+{
+    return load_as(text, 0, 0, cfg, err, errlen);
 }
 
 int
@@ -246,6 +293,15 @@ main(void)
     write_file("short.raw", seal_bytes, 31);
     write_file("bad.b64", "wP+uAAoNID1bXTsjAQIDBAUGBwgJCgsMDQ4PEBESEwo\n", 44);
     write_file("pad.b64", SEAL_B64 "=", 44);
+    write_file("group.key", seal_bytes, 32);
+    write_file("open.key", seal_bytes, 32);
+    write_file("owrite.key", seal_bytes, 32);
+    /* Key files are for their owner (and group) only. */
+    for (size_t i = 1; i < sizeof(files) / sizeof(files[0]); i++)
+        set_mode(files[i], 0600);
+    set_mode("group.key", 0640);
+    set_mode("open.key", 0644);
+    set_mode("owrite.key", 0602);
     /* Relative key files must be found next to the conf file, not in the cwd. */
     if (chdir("/") != 0)
         diag("chdir /: %s", strerror(errno));
@@ -253,7 +309,12 @@ main(void)
     for (size_t i = 0; i < nrows; i++) {
         const struct row *r = &rows[i];
 
-        ret = load(r->text, &cfg, err, sizeof(err));
+        if (r->owner && geteuid() != 0) {
+            ok(1, "line %d: # SKIP only root can give the conf file another owner", r->line);
+            ok(1, "line %d: # SKIP only root can give the conf file another owner", r->line);
+            continue;
+        }
+        ret = load_as(r->text, r->mode, r->owner, &cfg, err, sizeof(err));
         is_int(r->want, ret, "line %d: config_load gives %d", r->line, r->want);
         if (r->want == 0) {
             is_string("", err, "line %d: no error message", r->line);

@@ -23,18 +23,16 @@ chaos_migrate() {
         die "migrations failed on $1"
 }
 
-# The newest PostgreSQL major installed (nothing hard-codes a version: DESIGN §10).
-pg_major() {
-    local v
-    v=$(find /usr/lib/postgresql -maxdepth 1 -mindepth 1 -printf '%f\n' 2>/dev/null | sort -n | tail -1)
-    [ -n "$v" ] || v=$(apt-cache show 'postgresql-[0-9]*' 2>/dev/null | sed -n 's/^Package: postgresql-\([0-9]*\)$/\1/p' | sort -n | tail -1)
-    echo "${v:-15}"
-}
-PGMAJOR=$(pg_major)
-pgbin=/usr/lib/postgresql/$PGMAJOR/bin
-export PATH=$pgbin:$PATH
+# PostgreSQL is bootstrap's (find_pg: the newest installed; nothing hard-codes a version).
+PGMAJOR=$pg_major
 
-cluster_packages=(haproxy "postgresql-$PGMAJOR-auto-failover" pg-auto-failover-cli multiwatch wrk python3 gcc libjson-c-dev)
+# cluster_install: bootstrap's packages, then the cluster's, pg_auto_failover for the
+# PostgreSQL those leave.
+cluster_install() {
+    install_all
+    PGMAJOR=$pg_major
+    install_missing haproxy "postgresql-$PGMAJOR-auto-failover" pg-auto-failover-cli multiwatch wrk python3
+}
 
 
 # cl_user CMD...: as the user the servers run as (qrshare under root), with the XDG

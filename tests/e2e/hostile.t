@@ -21,6 +21,8 @@
 #   "method_not_allowed:ALLOW" also checks the Allow header. Every JSON answer must be
 #   {"error", "error_description"} with the JSON Content-Type and Cache-Control: no-store;
 #   a 401 must carry its WWW-Authenticate.
+# - apache (optional): "STATUS ERROR" wanted instead under Apache, where Apache answers by
+#   itself differently from lighttpd (each documented in conf/apache-qrshare.conf).
 # Sessions: S1 initialized, S2 retrieved by alice, S3 confirmed (all app 1), S4 app 2.
 . "$(dirname "$0")/lib.sh"
 plan 351
@@ -201,7 +203,9 @@ raw cl-negative $'Content-Length: -17\r\n' '{"scope":"email"}'
 raw cl-overflow $'Content-Length: 184467440737095516160\r\n' '{"scope":"email"}'
 raw cl-not-a-number $'Content-Length: 17x\r\n' '{"scope":"email"}'
 raw cl-twice $'Content-Length: 17\r\nContent-Length: 5\r\n' '{"scope":"email"}'
-raw cl-and-chunked $'Content-Length: 17\r\nTransfer-Encoding: chunked\r\n' $'11\r\n{"scope":"email"}\r\n0\r\n\r\n'
+# Both framings: lighttpd refuses it; Apache lets Transfer-Encoding win (RFC 9112 §6.1)
+# and passes the de-chunked body on, which names an unknown scope so nothing is written.
+raw cl-and-chunked $'Content-Length: 21\r\nTransfer-Encoding: chunked\r\n' $'15\r\n{"scope":"email ssn"}\r\n0\r\n\r\n'
 raw chunked-bad-size $'Transfer-Encoding: chunked\r\n' $'zz\r\n{"scope":"email"}\r\n0\r\n\r\n'
 raw chunked-truncated $'Transfer-Encoding: chunked\r\n' $'ff\r\n{"scope":"email"}'
 # two chunks: 8 bytes, then 0x12 = 18 bytes
@@ -229,7 +233,7 @@ rows=$(cat <<'TABLE'
 json: truncated object | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email" | 400 | invalid_request
 json: truncated in a string | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"em | 400 | invalid_request
 json: empty body | POST | /auth/v2/session/ | KEY ;; JSON |  | 400 | invalid_request
-framing: POST without Content-Length | POST | /auth/v2/session/ | KEY ;; JSON | NONE | 411 | -
+framing: POST without Content-Length | POST | /auth/v2/session/ | KEY ;; JSON | NONE | 411 | - | 400 invalid_request
 json: trailing data | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email"} x | 400 | invalid_request
 json: {}{} | POST | /auth/v2/session/ | KEY ;; JSON | {}{} | 400 | invalid_request
 json: two valid objects | POST | /auth/v2/session/ | KEY ;; JSON | {"scope":"email"}{"scope":"email"} | 400 | invalid_request
@@ -369,14 +373,14 @@ size: body one byte over 65536 | POST | /auth/v2/session/ | KEY ;; JSON | @size-
 size: update body one byte over | POST | /auth/v2/session/{{ST2}}/update/ | JWT:alice ;; JSON | @size-65537-update | 413 | payload_too_large
 size: over the limit, no credential at all | POST | /auth/v2/session/ | JSON | @size-65537 | 413 | payload_too_large
 size: chunked, one byte over | POST | /auth/v2/session/ | KEY ;; JSON ;; Transfer-Encoding: chunked | @size-65537 | 413 | payload_too_large
-framing: huge Content-Length, tiny body | RAW | - | - | @cl-huge | 413 | payload_too_large,-
+framing: huge Content-Length, tiny body | RAW | - | - | @cl-huge | 413 | payload_too_large,- | 413,408 payload_too_large,invalid_request
 framing: Content-Length larger than the body | RAW-HALF | - | - | @cl-longer | 4..,000 | -
 framing: Content-Length smaller than the body | RAW | - | - | @cl-shorter | 400 | invalid_request
 framing: negative Content-Length | RAW | - | - | @cl-negative | 400 | -
 framing: Content-Length over 2^64 | RAW | - | - | @cl-overflow | 400 | -
 framing: Content-Length not a number | RAW | - | - | @cl-not-a-number | 400 | -
 framing: two Content-Lengths | RAW | - | - | @cl-twice | 400 | -
-framing: Content-Length and chunked | RAW | - | - | @cl-and-chunked | 400 | -
+framing: Content-Length and chunked | RAW | - | - | @cl-and-chunked | 400 | - | 400 invalid_scope
 framing: bad chunk size | RAW | - | - | @chunked-bad-size | 400 | -
 framing: chunked body cut short | RAW-HALF | - | - | @chunked-truncated | 4..,000 | -
 framing: chunked body is validated as well | RAW | - | - | @chunked-unknown-field | 400 | invalid_request
@@ -442,9 +446,9 @@ id: UUID without dashes | GET | /auth/v2/session/{{SID1_NODASH}}/status | ST1 | 
 id: SQL | GET | /auth/v2/session/'%20OR%201=1--/decision | KEY | | 404 | not_found
 id: unicode (percent-encoded) | GET | /auth/v2/session/%C3%A9t%C3%A9/status | ST1 | | 404 | not_found
 id: unicode (raw UTF-8) | GET | /auth/v2/session/été/status | ST1 | | 404 | not_found
-id: %00 after the id | GET | /auth/v2/session/{{SID1}}%00/status | ST1 | | 400 | -
-id: %00 in a token | GET | /auth/v2/session/{{ST1}}%00/information | JWT:alice | | 400 | -
-id: ..%2f in the id | GET | /auth/v2/session/..%2f{{SID1}}/status | ST1 | | 404 | not_found
+id: %00 after the id | GET | /auth/v2/session/{{SID1}}%00/status | ST1 | | 400 | - | 404 -
+id: %00 in a token | GET | /auth/v2/session/{{ST1}}%00/information | JWT:alice | | 400 | - | 404 -
+id: ..%2f in the id | GET | /auth/v2/session/..%2f{{SID1}}/status | ST1 | | 404 | not_found | 404 -
 id: ..%2f..%2f up to the token endpoint | POST | /auth/v2/session/..%2f..%2ftoken | BASIC ;; FORM | grant_type=client_credentials | 404 | -
 id: another session's token | GET | /auth/v2/session/{{SID1}}/status | Data-Session-Token: {{ST3}} | | 404 | not_found
 id: another application's session | GET | /auth/v2/session/{{SID4}}/decision | KEY | | 404 | not_found
@@ -564,7 +568,7 @@ user token: sub a number | GET | /auth/v2/session/{{ST1}}/information | JWT:sub-
 user token: sub of 256 characters | GET | /auth/v2/session/{{ST1}}/information | JWT:sub-256 | | 401 | invalid_token
 user token: a client secret | GET | /auth/v2/session/{{ST1}}/information | JWT:client-secret | | 401 | invalid_token
 user token: a client access token | GET | /auth/v2/session/{{ST1}}/information | JWT:client-token | | 401 | invalid_token
-user token: over 8 KiB | GET | /auth/v2/session/{{ST1}}/information | JWT:over-8k | | 431,401 | -,invalid_token
+user token: over 8 KiB | GET | /auth/v2/session/{{ST1}}/information | JWT:over-8k | | 431,401 | -,invalid_token | 400 -
 user token: update with a forged token | POST | /auth/v2/session/{{ST2}}/update | JWT:hs-pubkey ;; JSON | {"status":"declined"} | 401 | invalid_token
 user token: another user on a retrieved session | GET | /auth/v2/session/{{ST2}}/information | JWT:bob | | 409 | already_claimed
 TABLE
@@ -580,10 +584,14 @@ logs_mark
 PIDS=$(stack_pids)
 BEFORE=$(db_snapshot "$ID1" "$ID2")
 n5xx=0
+# Apache may wait for a body it was promised before it answers (408 after
+# RequestReadTimeout's 10 s), where lighttpd answers at once.
+[ "$QRSHARE_SERVER" != apache ] || export RAW_WAIT=12
 while IFS= read -r row; do
     [ -n "$row" ] || continue
-    IFS='|' read -r name method path hdrs body want_status want_error <<<"$row"
-    trim name method path hdrs body want_status want_error
+    IFS='|' read -r name method path hdrs body want_status want_error apache <<<"$row"
+    trim name method path hdrs body want_status want_error apache
+    [ "$QRSHARE_SERVER" != apache ] || [ -z "$apache" ] || read -r want_status want_error <<<"$apache"
     want_status=${want_status//,/|}
     args=(--path-as-is)
     while IFS= read -r hd; do

@@ -1,10 +1,32 @@
-# tests/e2e/lib.sh - TAP helpers for end-to-end tests: real lighttpd, real executables,
-# real PostgreSQL, started by ./bootstrap. Source it from a test; QRSHARE_ENV names the
-# stack's env file (run/demo.env has the same shape).
+# tests/e2e/lib.sh - TAP helpers for end-to-end tests: a real web server (lighttpd or
+# Apache, QRSHARE_SERVER of the stack), real executables, real PostgreSQL, started by
+# ./bootstrap. Source it from a test; QRSHARE_ENV names the stack's env file
+# (run/demo.env has the same shape).
 set -u
 # shellcheck disable=SC1090
 . "${QRSHARE_ENV:?QRSHARE_ENV must name a stack env file (see ./bootstrap)}"
 export QRSHARE_URL
+# The stack's web server: lighttpd or apache; its error log (which holds the
+# executables' stderr) and its pid file.
+QRSHARE_SERVER=${QRSHARE_SERVER:-lighttpd}
+SERVER_ERROR_LOG=$QRSHARE_STATE/logs/$QRSHARE_SERVER-error.log
+SERVER_PID_FILE=$QRSHARE_STATE/$QRSHARE_SERVER.pid
+
+# skip_rest N REASON: the N remaining tests of the plan as skipped (a test that only
+# means something under one server), then done.
+skip_rest() {
+    local i
+    for i in $(seq "$1"); do
+        tap_n=$((tap_n + 1))
+        echo "ok $tap_n # SKIP $2"
+    done
+}
+
+# as_service CMD...: CMD as the user the stack's executables run as (qrshare when root):
+# the conf must be owned by root or by the user reading it.
+as_service() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u qrshare -- "$@"; else "$@"; fi
+}
 
 tap_n=0
 tap_failed=0
@@ -135,11 +157,20 @@ stmt_mark() {
     STMT_FROM=$(stat -c %s "$QRSHARE_STATE/postgres.log")
 }
 
-# stmt_lines: the statements logged since stmt_mark, one a line.
+# stmt_lines: the statements logged since stmt_mark, one a line; not the schema check an
+# executable makes once per new connection (lib/db.c), which no request makes: see
+# stmt_schema_checks.
 stmt_lines() {
     tail -c +$((STMT_FROM + 1)) "$QRSHARE_STATE/postgres.log" |
         grep -E '\] LOG:  (statement|execute [^:]*): ' |
-        sed -E 's/^.* LOG:  //'
+        sed -E 's/^.* LOG:  //' | grep -vF 'SELECT qrshare.api_schema_version()'
+}
+
+# stmt_schema_checks [FROM]: how many schema checks were logged since stmt_mark (or the
+# byte offset FROM of the log).
+stmt_schema_checks() {
+    tail -c +$((${1:-$STMT_FROM} + 1)) "$QRSHARE_STATE/postgres.log" |
+        grep -cE '\] LOG:  statement: SELECT qrshare\.api_schema_version\(\)'
 }
 
 # stmt_count [ERE]: how many statements were logged since stmt_mark (that match ERE).
@@ -325,7 +356,7 @@ jwt_sig_edit() {
 
 # raw_http FILE [half]: sends the bytes of FILE to the web server as they are (a client that
 # lies about framing, which curl will not do), with "half" closing its sending side after
-# them. STATUS (000 when no answer came within 5 s), BODY and the headers ($tmp/h) of the
+# them. STATUS (000 when no answer came within RAW_WAIT s, default 5), BODY and the headers ($tmp/h) of the
 # first answer, as req sets them.
 raw_http() {
     local port=${QRSHARE_URL##*:}
@@ -336,11 +367,22 @@ raw_http() {
         my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$port", Timeout => 5) or die;
         binmode $s; print $s $req; $s->flush; shutdown($s, SHUT_WR) if $half;
         my $r = "";
-        eval { local $SIG{ALRM} = sub { die "timeout\n" }; alarm 5;
+        eval { local $SIG{ALRM} = sub { die "timeout\n" }; alarm $ENV{RAW_WAIT} || 5;
                while (sysread($s, my $buf, 65536)) { $r .= $buf } alarm 0 };
         my ($head, $rest) = split /\r\n\r\n/, $r, 2;
         my ($st) = ($head // "") =~ m{^HTTP/1\.[01] (\d{3})};
         my ($cl) = ($head // "") =~ m{\r\nContent-Length:\s*(\d+)}i;
+        # Apache passes the executables answers chunked: the body is the chunks joined.
+        if (($head // "") =~ m{\r\nTransfer-Encoding:\s*chunked}i) {
+            my $body = "";
+            $rest //= "";
+            while ($rest =~ s{^([0-9a-fA-F]+)[^\r\n]*\r\n}{}) {
+                my $n = hex $1; last if $n == 0;
+                $body .= substr($rest, 0, $n);
+                $rest = length($rest) > $n + 2 ? substr($rest, $n + 2) : "";
+            }
+            ($rest, $cl) = ($body, length $body);
+        }
         open(my $ho, ">:raw", $h); print $ho ($head // ""), "\r\n";
         open(my $bo, ">:raw", $b); print $bo substr($rest // "", 0, $cl // length($rest // ""));
         print $st // "000";
@@ -390,7 +432,7 @@ crash_lines() {
     logs_since | grep -aiE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|Aborted|core dumped|stack smashing|double free|server process .* was terminated|backend died|child exited|died'
 }
 
-# stack_alive: 0 when every executable's spawn-fcgi children and lighttpd still run;
+# stack_alive: 0 when every executable's spawn-fcgi children and the web server still run;
 # otherwise prints the names of those that do not.
 stack_alive() {
     local f e rc=0
@@ -400,14 +442,14 @@ stack_alive() {
         # shellcheck disable=SC2046
         all_alive $(pids "$e") || { echo "$e"; rc=1; }
     done
-    alive "$(cat "$QRSHARE_STATE/lighttpd.pid" 2>/dev/null)" || { echo lighttpd; rc=1; }
+    alive "$(cat "$SERVER_PID_FILE" 2>/dev/null)" || { echo "$QRSHARE_SERVER"; rc=1; }
     return $rc
 }
 
-# stack_pids: the pids of the stack's processes (each executable's, lighttpd's), sorted,
-# on one line: the same line later means none of them was replaced meanwhile.
+# stack_pids: the pids of the stack's processes (each executable's, the web server's),
+# sorted, on one line: the same line later means none of them was replaced meanwhile.
 stack_pids() {
-    cat "$QRSHARE_STATE"/sockets/*.pid "$QRSHARE_STATE/lighttpd.pid" 2>/dev/null | sort -n | xargs
+    cat "$QRSHARE_STATE"/sockets/*.pid "$SERVER_PID_FILE" 2>/dev/null | sort -n | xargs
 }
 
 # pg_log_everything: PostgreSQL logs every statement with all its parameters (as an

@@ -111,6 +111,11 @@ flow() {
         "$m: any other /auth/v2/ path is a JSON 404"
 }
 
+if [ "$QRSHARE_SERVER" = apache ]; then
+    # Apache reaches the executables through spawn-fcgi sockets only (DESIGN §10): its
+    # process manager (mod_fcgid) queues badly, and its CGI mode is not shipped.
+    skip_rest 27 "lighttpd's bin-path and CGI snippets: under Apache the executables run under spawn-fcgi only"
+else
 # --- (b) lighttpd starts the executables (bin-path) -----------------------------------
 lighttpd_start binpath mod_fastcgi
 ok '[ -n "$LPID" ] && alive $LPID' "binpath: lighttpd starts with lighttpd-qrshare-binpath.conf"
@@ -132,6 +137,7 @@ ok '[ -n "$LPID" ] && alive $LPID' "cgi: lighttpd starts with lighttpd-qrshare-c
 flow cgi
 is "" "$(children "$LPID")" "cgi: no executable is left running: one process per request"
 ok 'lighttpd_stop' "cgi: lighttpd stops"
+fi
 
 # --- plain CGI from the shell ---------------------------------------------------------
 # cgi NAME [VAR=VALUE...] < body: runs the executable NAME as a CGI program; OUT, RC.
@@ -139,7 +145,8 @@ cgi() {
     local name=$1
     shift
     RC=0
-    OUT=$(env GATEWAY_INTERFACE=CGI/1.1 QRSHARE_CONF="$CONF" REQUEST_METHOD=GET "$@" \
+    # as the stack's user: the conf must be owned by root or by the user reading it
+    OUT=$(as_service env GATEWAY_INTERFACE=CGI/1.1 QRSHARE_CONF="$CONF" REQUEST_METHOD=GET "$@" \
         "$QRSHARE_BUILD/cgi-bin/$name") || RC=$?
     BODY=${OUT#*$'\r\n\r\n'}
 }

@@ -76,7 +76,7 @@ ok '[ "$N" -ge 3 ] && [ "$N" -le 5 ]' "a comment line about every ping_interval 
 
 # --- the access log masks ?token= ---------------------------------------------------------
 ok '! logs_since | grep -qF -- "$Q_TOKEN"' "the token sent as ?token= is not in any log"
-ok 'grep -qF "/auth/v2/session/$A_SID/events/?token=(token)" "$QRSHARE_STATE/logs/access.log"' \
-    "(lighttpd logged the request with ?token=(token))"
+ok 'wait_for grep -qF "/auth/v2/session/$A_SID/events/?token=(masked)" "$QRSHARE_STATE/logs/access.log"' \
+    "($QRSHARE_SERVER logged the request with ?token=(masked))"
 
 done_testing

@@ -4,7 +4,7 @@
 # log_statement = all (see stmt_log_on in lib.sh); a request refused before the database
 # makes none.
 . "$(dirname "$0")/lib.sh"
-plan 32
+plan 33
 trap 'stmt_log_off; rm -rf "$tmp"' EXIT
 
 N=5
@@ -56,6 +56,7 @@ probe() {
 }
 wait_for probe
 sleep 0.2 # every backend has had its SIGHUP by now: the probe's did
+STMT_LOG_FROM=$(stat -c %s "$pglog")
 
 # --- each endpoint: N requests, N statements ------------------------------------------
 
@@ -219,6 +220,12 @@ req GET /auth/v2/token/
 CODES+="$STATUS "
 is "401 401 401 401 405 405 " "$CODES" "malformed credentials and wrong methods: 401 and 405"
 is 0 "$(stmt_count)" "malformed credentials and wrong methods: no statement"
+
+# The schema check (lib/db.c) is one statement per new connection, not per request: at
+# most one for each executable's process (9 endpoints, the stack's children each).
+CHECKS=$(stmt_schema_checks "$STMT_LOG_FROM")
+ok '[ "$CHECKS" -le $((9 * $(cat "$QRSHARE_STATE/sockets/children"))) ]' \
+    "the schema check: at most once per process and connection, not per request ($CHECKS for all of the above)"
 
 # A statement that fails is not in pg_stat_statements; the server log has it.
 ok '! tail -c +$((pglog_start + 1)) "$pglog" | grep -q "ERROR:"' "no statement failed in the server meanwhile"

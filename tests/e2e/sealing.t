@@ -46,9 +46,9 @@ tamper "UPDATE qrshare.sessions SET user_data = (SELECT user_data FROM qrshare.s
 decision "$C"
 is_error 500 server_error "a ciphertext moved to another row: 500"
 is null "$(j .user_data)" "... and no data"
-ok 'grep -q "session ${C:0:8}: user data does not open" "$QRSHARE_STATE/logs/lighttpd-error.log"' \
+ok 'grep -q "session ${C:0:8}: user data does not open" "$SERVER_ERROR_LOG"' \
     "... and a log line naming the session, shortened"
-ok '! grep -q "$C" "$QRSHARE_STATE/logs/lighttpd-error.log"' "... never the whole session id"
+ok '! grep -q "$C" "$SERVER_ERROR_LOG"' "... never the whole session id"
 
 confirmed_session altered@example.org
 D=$SID
@@ -62,7 +62,7 @@ E=$SID
 tamper "UPDATE qrshare.sessions SET seal_key_id = 'retired' WHERE id = '$E'"
 decision "$E"
 is_error 500 server_error "a ciphertext under a key id that is not configured: 500"
-ok 'grep -q "session ${E:0:8}: the seal key of its user data is not configured" "$QRSHARE_STATE/logs/lighttpd-error.log"' "... logged with the session, shortened"
+ok 'grep -q "session ${E:0:8}: the seal key of its user data is not configured" "$SERVER_ERROR_LOG"' "... logged with the session, shortened"
 
 # Without the pairwise key an update is refused: its digest is never keyed with zeros.
 create '{"scope":"email"}'

@@ -131,7 +131,7 @@ CONTROL=control-$(rnd)
 sql "SELECT '$CONTROL' WHERE 1 / 0 = 1" >/dev/null 2>&1
 for i in $(seq 50); do logs_since | grep -qF "$CONTROL" && break; sleep 0.1; done
 logs_since >"$tmp/logs"
-ok 'grep -qE "^(lighttpd-error|session-update)\.log: .*claims_token" "$tmp/logs"' "control: the executables' stderr since the mark is searched"
+ok 'grep -qE "^($QRSHARE_SERVER-error|session-update)\.log: .*claims_token" "$tmp/logs"' "control: the executables' stderr since the mark is searched"
 ok 'grep -q "^postgres.log: .*$CONTROL" "$tmp/logs"' "control: PostgreSQL's log since the mark is searched"
 leaked=$(grep -aFf "$tmp/needles" "$tmp/logs" | cut -d: -f1 | sort -u | xargs)
 is "" "$leaked" "no refused value in any log: executables, lighttpd, PostgreSQL (logs listed)"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Errors that lighttpd raises itself, not an executable (issue 10): on the API's paths they
-# come out in the API's JSON error shape (DESIGN §2), never as lighttpd's HTML page. The
+# Errors that the web server raises itself, not an executable (issue 10): on the API's
+# paths they come out in the API's JSON error shape (DESIGN §2), never as its HTML page,
+# under lighttpd (server.errorfile-prefix) and Apache (ErrorDocument) alike. The
 # snippet's error files (conf/errors/, var.qrshare_errors) cover every request whose path
 # lighttpd knows; requests it cannot parse (400, 431) have no path, and only the
 # server-wide conf/lighttpd-qrshare-errors-server.conf reaches them: checked on a lighttpd
 # of this test's own with it, in front of the stack's executables.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 23
 
 STACK_URL=$QRSHARE_URL
 mdir=$(mktemp -d /tmp/qrshare-weberr.XXXXXX)
@@ -57,9 +58,22 @@ req POST /auth/v2/session/ -H "X-Api-Key: $QRSHARE_CLIENT_SECRET" -H 'Content-Ty
     -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/1100k"
 is_json_error 413 payload_too_large "a chunked body over lighttpd's cap"
 is no-store "$(header Cache-Control)" "  and it has Cache-Control: no-store"
+# A chunked body under max_body but longer than what Apache reads ahead (about 16 KiB):
+# Apache streams it without CONTENT_LENGTH, and the executable reads it to its end.
+{ printf '{"scope":"email"'; head -c 40000 /dev/zero | tr '\0' ' '; printf '}'; } >"$tmp/40k"
+req POST /auth/v2/session/ -H "X-Api-Key: $QRSHARE_CLIENT_SECRET" -H 'Content-Type: application/json' \
+    -H 'Transfer-Encoding: chunked' --data-binary "@$tmp/40k"
+is "201 email" "$STATUS $(j .scope)" "a chunked body of 40 KB (under max_body) is read whole"
 # A huge Content-Length, a tiny body, on a raw connection.
-raw 'POST /auth/v2/session/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n{}'
-is_json_error 413 payload_too_large "a huge Content-Length with a tiny body"
+# Apache passes the request on as the body starts to come; the executable refuses it at
+# once (413), but Apache may first wait for the body it was promised, then answer 408
+# (RequestReadTimeout body=10): either is a JSON error, and nothing is read past max_body.
+RAW_WAIT=15 raw 'POST /auth/v2/session/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n{}'
+if [ "$QRSHARE_SERVER" = apache ] && [ "$STATUS" = 408 ]; then
+    is_json_error 408 invalid_request "a huge Content-Length with a tiny body (Apache waited for the body)"
+else
+    is_json_error 413 payload_too_large "a huge Content-Length with a tiny body"
+fi
 
 # Paths under /auth/ that no executable serves: lighttpd's own 404.
 req GET /auth/v1/nothing
@@ -89,14 +103,22 @@ answered() {
 }
 ok 'wait_for answered' "$E restarted: it answers again (its own JSON 404)"
 
-# The demo's paths keep lighttpd's own pages.
+# The demo's paths keep the web server's own pages.
 req GET /demo/nothing.html
-is "404 text/html" "$STATUS $(header Content-Type)" "a 404 outside /auth/ is left alone"
+is "404 text/html" "$STATUS $(header Content-Type | cut -d';' -f1)" "a 404 outside /auth/ is left alone"
 
 # Requests lighttpd cannot parse: only their status is lighttpd's business here (the stack
 # serves the demo as well, so it does not include the server-wide snippet).
 raw 'GARBAGE\r\n\r\n'
 is 400 "$STATUS" "the stack: a malformed request line is 400"
+
+if [ "$QRSHARE_SERVER" = apache ]; then
+    # Apache: a request it cannot parse has no path, and keeps Apache's own page (as
+    # documented in conf/apache-qrshare.conf); there is no server-wide snippet to test.
+    skip_rest 7 "lighttpd-qrshare-errors-server.conf is lighttpd's; under Apache a request it cannot parse keeps Apache's page"
+    QRSHARE_URL=$STACK_URL
+    done_testing
+fi
 
 # --- a lighttpd with lighttpd-qrshare-errors-server.conf ------------------------------
 port=$(free_port)

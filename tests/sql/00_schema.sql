@@ -284,7 +284,8 @@ SELECT set_eq(
              ('api_update(bytea, text, text, uuid, text, json, bytea, text, bytea)'),
              ('api_decision(uuid, bytea, bytea)'),
              ('api_refresh(uuid, bytea, bytea, bytea, bytea, text)'),
-             ('api_cancel(uuid, bytea, bytea, bytea, text)')$$,
+             ('api_cancel(uuid, bytea, bytea, bytea, text)'),
+             ('api_schema_version()')$$,
     'the API functions, exactly, with their signatures');
 SELECT is(qrshare.limit_min_lifetime(), interval '30 seconds', 'limit_min_lifetime() is 30 s');
 SELECT is(qrshare.limit_max_lifetime(), interval '1 hour', 'limit_max_lifetime() is 1 h');

@@ -74,8 +74,8 @@ SELECT set_eq(
     $$SELECT name FROM fn WHERE has_function_privilege('qrshare_api', oid, 'EXECUTE')$$,
     $$SELECT name FROM fn WHERE name LIKE 'api\_%'$$,
     'qrshare_api may execute the api_* functions and nothing else');
-SELECT is((SELECT count(*)::int FROM fn WHERE name LIKE 'api\_%'), 10,
-          '(there are ten api_* functions: api_create with and without an Idempotency-Key)');
+SELECT is((SELECT count(*)::int FROM fn WHERE name LIKE 'api\_%'), 11,
+          '(there are eleven api_* functions: api_create with and without an Idempotency-Key, api_schema_version)');
 SELECT set_eq(
     $$SELECT name FROM fn WHERE has_function_privilege('qrshare_admin', oid, 'EXECUTE')$$,
     $$SELECT name FROM admin_fn UNION ALL VALUES ('effective_status')$$,
