@@ -26,12 +26,10 @@ chaos_migrate() {
 # PostgreSQL is bootstrap's (find_pg: the newest installed; nothing hard-codes a version).
 PGMAJOR=$pg_major
 
-# cluster_install: bootstrap's packages, then the cluster's, pg_auto_failover for the
-# PostgreSQL those leave.
+# cluster_install: bootstrap's packages (the cluster's among them).
 cluster_install() {
     install_all
     PGMAJOR=$pg_major
-    install_missing haproxy "postgresql-$PGMAJOR-auto-failover" pg-auto-failover-cli multiwatch wrk python3
 }
 
 
