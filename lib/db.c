@@ -130,9 +130,9 @@ static PGresult *
 exec_prepared(const char *sql, int nparams, const char *const *params, const int *lens,
               const int *binary)
 {
-    PGresult *prep = NULL, *exec = NULL, *sync = NULL;
+    PGresult *prep = NULL, *exec = NULL, *r;
     char name[16];
-    int i;
+    int i, k;
 
     for (i = 0; i < nprepared && prepared[i] != sql; i++)
         ;
@@ -144,15 +144,37 @@ exec_prepared(const char *sql, int nparams, const char *const *params, const int
     if (PQsendPrepare(conn, name, sql, nparams, NULL) == 1 &&
         PQsendQueryPrepared(conn, name, nparams, params, lens, binary, 0) == 1 &&
         PQpipelineSync(conn) == 1) {
-        /* each result is followed by a NULL; then the sync */
+        /* each result is followed by a NULL; then the sync. The implicit transaction
+         * commits at the sync: an error there (a deferred constraint, a lock_timeout on
+         * the commit's NOTIFY) comes before the sync's own result, and undid what the
+         * execution answered. */
         prep = PQgetResult(conn);
         PQclear(PQgetResult(conn));
         exec = PQgetResult(conn);
         PQclear(PQgetResult(conn));
-        sync = PQgetResult(conn);
+        for (k = 0; k < 4; k++) {
+            if (!(r = PQgetResult(conn)))
+                continue;
+            if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+                PQclear(r);
+                break;
+            }
+            if (PQresultStatus(r) == PGRES_FATAL_ERROR && exec &&
+                PQresultStatus(exec) != PGRES_FATAL_ERROR) {
+                PQclear(exec);
+                exec = r;
+            } else
+                PQclear(r);
+        }
     }
-    PQexitPipelineMode(conn);
-    PQclear(sync);
+    if (PQexitPipelineMode(conn) != 1) {
+        /* results still unread: this connection cannot run another statement */
+        log_warn("database: the connection is left in pipeline mode: %s", PQerrorMessage(conn));
+        PQclear(prep);
+        PQclear(exec);
+        db_close();
+        return NULL;
+    }
     if (prep && PQresultStatus(prep) == PGRES_COMMAND_OK) {
         prepared[nprepared++] = sql;
         PQclear(prep);

@@ -165,7 +165,7 @@ main(void)
     conninfo = getenv("QRSHARE_TEST_DB");
     if (!conninfo || !*conninfo)
         skip_all("QRSHARE_TEST_DB is not set");
-    plan((int)(sizeof classes / sizeof classes[0]) + 23);
+    plan((int)(sizeof classes / sizeof classes[0]) + 27);
 
     for (i = 0; i < sizeof classes / sizeof classes[0]; i++)
         is_int(classes[i].want, db_classify(classes[i].sqlstate), "SQLSTATE %s classified",
@@ -239,6 +239,28 @@ main(void)
     is_int(DB_CONSTRAINT,
            db_exec(conninfo, "INSERT INTO t VALUES ($1::int)", 1, p, NULL, NULL, &res),
            "a CHECK violation: DB_CONSTRAINT");
+
+    /* An error at the commit (here a deferred UNIQUE; in a cluster, a lock_timeout on the
+     * commit's NOTIFY) undoes what the statement answered: an error, not DB_OK, on its
+     * first run (Parse, Bind and Execute in one pipeline, committed at its Sync) as on a
+     * later one; and the connection goes on. */
+    is_int(DB_OK,
+           db_exec(conninfo, "CREATE TEMP TABLE u (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)", 0,
+                   NULL, NULL, NULL, &res),
+           "a temporary table with a deferred UNIQUE");
+    PQclear(res);
+    res = NULL;
+    p[0] = "1";
+    is_int(DB_CONSTRAINT,
+           db_exec(conninfo, "INSERT INTO u VALUES ($1::int), ($1::int) RETURNING x", 1, p, NULL,
+                   NULL, &res),
+           "a violation found at the commit, first run (pipelined): DB_CONSTRAINT");
+    is_int(DB_CONSTRAINT,
+           db_exec(conninfo, "INSERT INTO u VALUES ($1::int), ($1::int) RETURNING x", 1, p, NULL,
+                   NULL, &res),
+           "the same, prepared: DB_CONSTRAINT");
+    is_string("0", value("SELECT count(*) FROM u", 0, NULL, buf, sizeof buf),
+              "nothing of either stayed, and the connection answers the next statement");
 
     /* Lost after the statement was sent: it ran (the sequence moved), so it must not be
      * sent again. The backend ends itself in the middle of the statement. */
