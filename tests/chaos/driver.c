@@ -12,6 +12,15 @@
  * also checks that another user cannot open the session (409) and that another
  * application cannot read its decision (404, the key of OTHER_SECRET_FILE).
  *
+ * Besides, CHAOS_WAITERS (default 16) waiting browsers, each a thread that runs one flow
+ * after another until STOP_FILE: after create it opens the session's event stream
+ * (GET /auth/v2/session/{id}/events/ with Data-Session-Token, its own connection through
+ * HAProxy), reads the first status (initialized), holds the stream 2 to 6 s (the user
+ * scans the QR code), does the phone's part as above (information, update), then reads
+ * the stream until the terminal status, then status and decision as above. A stream that
+ * breaks (EOF, an error, a 503) is opened again after 0.5 s, as the SDK's EventSource
+ * does; the hub sends the current status first, so nothing is missed.
+ *
  * A client as the README asks for: a 503 is retried after its Retry-After (at most 2 s
  * here), a lost connection after 200 ms, create with the same Idempotency-Key and body,
  * update with the same body; a 401 on the application's key (a rotation) re-reads
@@ -20,24 +29,29 @@
  * The ledger: each flow's session id, user, decision and data. It is wrong when an answer
  * contradicts it (another session's id, a status other than the one this flow set,
  * another user's or another flow's data, a pairwise sub that changed for a user or is
- * shared by two users, another user or application let in), when a 5xx other than a 503
- * with Retry-After comes, or when an identical retry is refused. After STOP_FILE, every
- * flow whose update was answered is read again (decision and status): one whose decision
- * is gone or changed is lost. LEDGER_FILE gets "session_id status email" per decided
- * flow, for the run's own check in SQL.
+ * shared by two users, another user or application let in, a pushed status of another
+ * session, a pushed terminal status other than the one this flow set), when a 5xx other
+ * than a 503 with Retry-After comes, or when an identical retry is refused. A waiting
+ * browser that has not been pushed its terminal status by the flow's deadline is
+ * unfinished. After STOP_FILE, every flow whose update was answered is read again
+ * (decision and status): one whose decision is gone or changed is lost. LEDGER_FILE gets
+ * "session_id status email" per decided flow, for the run's own check in SQL.
  *
  * PHASES_FILE, read at the end, has one line per fault, "NAME START_MS END_MS" (wall
  * clock): flows are counted in the phase they started in (until the next phase starts);
  * error_window_s is the time from the first to the last failed answer (a 5xx, a lost
- * connection, a 401 after a rotation) in the phase; recovery_s the time from the end of
- * the fault until completed flows per second are back to 80 % of the 10 s before it (and
- * no more errors). Prints per phase
+ * connection or event stream, a 401 after a rotation) in the phase; recovery_s the time
+ * from the end of the fault until completed flows per second are back to 80 % of the
+ * 10 s before it (and no more errors). Prints per phase
  *
  *   chaos: NAME flows=N lost=0 wrong=0 error_window_s=X recovery_s=Y retried=R
- *          unfinished=0 bad5xx=0   (one line)
+ *          unfinished=0 bad5xx=0 browsers=B pushed=P push_reconnects=C   (one line)
  *
- * then "driver: total flows=N lost=L wrong=W unfinished=U bad5xx=B retried=R" and exits 1
- * when any of lost, wrong, unfinished, bad5xx is not 0.
+ * (flows counts the browsers' flows too; browsers how many were a waiting browser's,
+ * pushed how many of those were pushed their terminal status, push_reconnects how often
+ * their streams were opened again), then "driver: total flows=N lost=L wrong=W
+ * unfinished=U bad5xx=B retried=R seconds=S browsers=B pushed=P push_reconnects=C" and
+ * exits 1 when any of lost, wrong, unfinished, bad5xx is not 0.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,7 +80,10 @@ enum { RUNNING, DONE, UNFINISHED };
 struct flow {
     long id;
     int user, decline, check_others, state, update_ok, retried, wrong, bad5xx;
+    int browser, pushed, reconnects; /* a waiting browser's flow */
     char sid[40], token[48], email[96], why[160];
+    char at[96]; /* the request under way (or the stream read), for an unfinished flow */
+    int last;    /* its last HTTP status, -1: no answer */
     double t_start, t_end, t_deadline;
 };
 
@@ -76,9 +93,13 @@ struct worker {
     char buf[BUF_SIZE];
     size_t used;
     unsigned rng;
+    struct worker *stream; /* a waiter's event stream connection */
+    size_t pos;            /* a stream: the next byte of buf to read */
+    long left;             /* a chunked stream: bytes left in the chunk (-1: at its size) */
+    int chunked;
 };
 
-static int port, nworkers, nusers;
+static int port, nworkers, nwaiters, nusers;
 static double rate, t0;
 static const char *secret_file, *stop_file;
 static char secret[256], other_secret[256];
@@ -223,11 +244,13 @@ struct answer {
     int status;
     double retry_after; /* -1: none */
     char *body;
+    int stream, chunked; /* an event stream: its body follows w->buf[head] as it comes */
+    size_t head;
 };
 
 /* One request. 0 with *a (body in w->buf), -1 when no answer came. A kept-alive
  * connection the server closed meanwhile is opened again once: nothing was read of it,
- * so the request did not reach a server. */
+ * so the request did not reach a server. An event stream returns after its head. */
 static int
 exchange(struct worker *w, const char *req, size_t len, struct answer *a)
 {
@@ -251,6 +274,7 @@ exchange(struct worker *w, const char *req, size_t len, struct answer *a)
         return -1;
     w->used = 0;
     a->retry_after = -1;
+    a->stream = a->chunked = 0;
     for (;;) {
         ssize_t r;
         w->buf[w->used] = '\0';
@@ -264,11 +288,15 @@ exchange(struct worker *w, const char *req, size_t len, struct answer *a)
                     close_after = 1;
                 else if (strncasecmp(h + 2, "Retry-After:", 12) == 0)
                     a->retry_after = atof(h + 14);
+                else if (strncasecmp(h + 2, "Content-Type: text/event-stream", 31) == 0)
+                    a->stream = 1;
+                else if (strncasecmp(h + 2, "Transfer-Encoding: chunked", 26) == 0)
+                    a->chunked = 1;
             }
             if (head + clen >= BUF_SIZE)
                 return conn_close(w), -1;
         }
-        if (end && w->used >= head + clen)
+        if (end && (a->stream || w->used >= head + clen))
             break;
         r = recv(w->fd, w->buf + w->used, BUF_SIZE - 1 - w->used, 0);
         if (r < 0 && errno == EINTR)
@@ -285,6 +313,11 @@ exchange(struct worker *w, const char *req, size_t len, struct answer *a)
             return conn_close(w), -1;
         }
         w->used += (size_t)r;
+    }
+    a->head = head;
+    if (a->stream) {
+        a->body = "";
+        return 0;
     }
     w->buf[head + clen] = '\0';
     a->body = w->buf + head;
@@ -373,12 +406,15 @@ call(struct worker *w, struct flow *f, const char *method, const char *path, enu
                      body ? strlen(body) : 0, body ? body : "");
         if (n <= 0 || (size_t)n >= sizeof req)
             abort();
+        snprintf(f->at, sizeof f->at, "%.8s %.80s", method, path);
+        f->last = -1;
         if (exchange(w, req, (size_t)n, a) < 0) {
             note_error();
             f->retried = 1;
             sleep_s(0.2);
             continue;
         }
+        f->last = a->status;
         if (a->status >= 500) {
             note_error();
             f->retried = 1;
@@ -470,9 +506,150 @@ check_decision(struct flow *f, json_object *o, int status, const char *when)
         mark_wrong(f, "%s decision: the pairwise sub changed", when);
 }
 
-/* One flow, recorded in the ledger. */
+/* --- a waiting browser: the event stream of its session ------------------------- */
+
+/* The next byte of a stream's body (chunked or not); -1 when it broke or ended. */
+static int
+stream_byte(struct worker *s, int raw)
+{
+    char line[32];
+    size_t n;
+    int c;
+
+    if (s->chunked && !raw && s->left <= 0) {
+        /* the CRLF after a chunk, then the next one's size; size 0 ends the body */
+        for (int i = s->left == 0 ? 0 : 1; i < 2; i++) {
+            for (n = 0; (c = stream_byte(s, 1)) >= 0 && c != '\n';)
+                if (n + 1 < sizeof line)
+                    line[n++] = (char)c;
+            if (c < 0)
+                return -1;
+            line[n] = '\0';
+        }
+        if ((s->left = strtol(line, NULL, 16)) <= 0)
+            return -1;
+    }
+    if (s->pos == s->used) {
+        ssize_t r;
+        do
+            r = recv(s->fd, s->buf, BUF_SIZE, 0);
+        while (r < 0 && errno == EINTR);
+        if (r <= 0)
+            return -1;
+        s->used = (size_t)r;
+        s->pos = 0;
+    }
+    if (s->chunked && !raw)
+        s->left--;
+    return (unsigned char)s->buf[s->pos++];
+}
+
+/* The next "event: status" of f's stream: its status into st. 0, or -1 when the stream
+ * broke or ended, or the event is not about f's session (wrong). */
+static int
+stream_status(struct worker *s, struct flow *f, char *st, size_t cap)
+{
+    char line[512], event[32] = "", data[512] = "";
+    json_object *o, *m;
+    size_t n;
+    int c;
+
+    for (;;) {
+        if (now() > f->t_deadline)
+            return -1;
+        for (n = 0; (c = stream_byte(s, 0)) >= 0 && c != '\n';)
+            if (n + 1 < sizeof line)
+                line[n++] = (char)c;
+        if (c < 0)
+            return -1;
+        line[n] = '\0';
+        if (n > 0 && line[n - 1] == '\r')
+            line[--n] = '\0';
+        if (strncmp(line, "event:", 6) == 0)
+            snprintf(event, sizeof event, "%s", line + 6 + (line[6] == ' '));
+        else if (strncmp(line, "data:", 5) == 0)
+            snprintf(data, sizeof data, "%s", line + 5 + (line[5] == ' '));
+        if (n > 0 || strcmp(event, "status") != 0) {
+            if (n == 0)
+                event[0] = data[0] = '\0';
+            continue;
+        }
+        /* {"message": {"session_id": "...", "status": "..."}} */
+        o = parse(data);
+        if (!o || !json_object_object_get_ex(o, "message", &m) ||
+            !str_is(m, "session_id", f->sid) || !str(m, "status")) {
+            mark_wrong(f, "events: another session's or no status: %.80s", data);
+            json_object_put(o);
+            return -1;
+        }
+        snprintf(st, cap, "%s", str(m, "status"));
+        json_object_put(o);
+        return 0;
+    }
+}
+
+/* browser: the page waiting for f's session reads its event stream on s, as the SDK's
+ * EventSource does: opened when there is none; after a break (EOF, an error, a 503)
+ * opened again 0.5 s later, and the hub first sends the current status, so nothing is
+ * missed. Without final, reads the first status: the page was just shown, so it must be
+ * initialized. With final, reads until the terminal status, which must be the one the
+ * flow set. 0, or -1 when the flow is wrong or ran out of time. */
+static int
+browser(struct worker *s, struct flow *f, int final)
+{
+    const char *want = f->decline ? "declined" : "confirmed";
+    char path[128], st[32];
+    struct answer a;
+    json_object *o;
+
+    snprintf(path, sizeof path, "/auth/v2/session/%s/events/", f->sid);
+    for (;;) {
+        if (s->fd < 0) {
+            if (call(s, f, "GET", path, SESSION, NULL, &a, &o) < 0)
+                return -1;
+            json_object_put(o);
+            if (a.status != 200 || !a.stream) {
+                mark_wrong(f, "events: HTTP %d %.80s", a.status, a.body);
+                return conn_close(s), -1;
+            }
+            s->pos = a.head;
+            s->chunked = a.chunked;
+            s->left = -1;
+        }
+        snprintf(f->at, sizeof f->at, "reading %.80s", path);
+        if (stream_status(s, f, st, sizeof st) < 0) {
+            conn_close(s);
+            if (f->wrong || now() > f->t_deadline)
+                return -1;
+            note_error();
+            f->retried = 1;
+            f->reconnects++;
+            sleep_s(0.5);
+            continue;
+        }
+        if (!final) {
+            if (strcmp(st, "initialized") == 0)
+                return 0;
+            mark_wrong(f, "events: %s before the user opened the session", st);
+            return conn_close(s), -1;
+        }
+        if (strcmp(st, "initialized") == 0 || strcmp(st, "retrieved") == 0)
+            continue;
+        conn_close(s);
+        if (strcmp(st, want) != 0) {
+            mark_wrong(f, "events: pushed %s, the user %s", st, want);
+            return -1;
+        }
+        f->pushed = 1;
+        return 0;
+    }
+}
+
+/* One flow, recorded in the ledger; with sse, a waiting browser's (f->browser): the page
+ * shows the QR code and waits on the event stream while the user scans it (2 to 6 s),
+ * opens the session and decides on the phone. */
 static void
-flow(struct worker *w, struct flow *f)
+flow(struct worker *w, struct flow *f, struct worker *sse)
 {
     char path[256], body[512];
     struct answer a;
@@ -490,6 +667,12 @@ flow(struct worker *w, struct flow *f)
     snprintf(f->sid, sizeof f->sid, "%s", str(o, "session_id"));
     snprintf(f->token, sizeof f->token, "%s", str(o, "session_token"));
     json_object_put(o);
+    o = NULL;
+    if (sse) {
+        if (browser(sse, f, 0) < 0)
+            goto browser_failed;
+        sleep_s(2.0 + (double)(rand_r(&w->rng) % 4001) / 1000.0);
+    }
 
     /* information, as the user; then another user must be refused */
     snprintf(path, sizeof path, "/auth/v2/session/%s/information/", f->token);
@@ -530,6 +713,9 @@ flow(struct worker *w, struct flow *f)
     }
     f->update_ok = 1;
     json_object_put(o);
+    o = NULL;
+    if (sse && browser(sse, f, 1) < 0)
+        goto browser_failed;
 
     /* status, as the browser */
     snprintf(path, sizeof path, "/auth/v2/session/%s/status/", f->sid);
@@ -555,12 +741,15 @@ flow(struct worker *w, struct flow *f)
     o = NULL;
     done_flow(f, DONE);
     return;
+browser_failed:
+    if (f->wrong)
+        goto out;
 unfinished:
     done_flow(f, UNFINISHED);
     pthread_mutex_lock(&lock);
     if (complaints++ < 20)
-        fprintf(stderr, "chaos-driver: flow %ld (%.8s) did not finish in %.0f s\n", f->id, f->sid,
-                FLOW_DEADLINE);
+        fprintf(stderr, "chaos-driver: flow %ld (%.8s) did not finish in %.0f s: %.60s (HTTP %d)\n",
+                f->id, f->sid, FLOW_DEADLINE, f->at, f->last);
     pthread_mutex_unlock(&lock);
     return;
 out:
@@ -569,7 +758,7 @@ out:
 }
 
 static struct flow *
-new_flow(struct worker *w)
+new_flow(struct worker *w, int browser)
 {
     struct flow *f = calloc(1, sizeof *f);
 
@@ -586,6 +775,7 @@ new_flow(struct worker *w)
     f->user = (int)(rand_r(&w->rng) % (unsigned)nusers);
     f->decline = f->id % 8 == 5;
     f->check_others = f->id % 8 == 3;
+    f->browser = browser;
     snprintf(f->email, sizeof f->email, "%s.f%ld@example.org", user_sub[f->user], f->id);
     f->t_start = now();
     f->t_deadline = f->t_start + FLOW_DEADLINE;
@@ -612,7 +802,23 @@ run(void *arg)
         }
         /* paced: after a stall, carry on at the rate, do not catch up in a burst */
         next = (t - next > interval ? t : next) + interval;
-        flow(w, new_flow(w));
+        flow(w, new_flow(w, 0), NULL);
+    }
+    conn_close(w);
+    return NULL;
+}
+
+/* A waiting browser: one flow after another, each with its event stream, until STOP_FILE. */
+static void *
+waiter(void *arg)
+{
+    struct worker *w = arg;
+    struct stat st;
+
+    w->fd = w->stream->fd = -1;
+    while (!stopping && stat(stop_file, &st) != 0) {
+        flow(w, new_flow(w, 1), w->stream);
+        conn_close(w->stream); /* however the flow ended: the next one opens its own */
     }
     conn_close(w);
     return NULL;
@@ -683,13 +889,13 @@ rate_at(long s, double *r)
 int
 main(int argc, char **argv)
 {
-    struct worker *w;
+    struct worker *w, *streams;
     struct phase ph[64];
     int nph = 0, i;
     size_t k;
     FILE *fp;
     char line[8192];
-    long tl = 0, tw = 0, tu = 0, tb = 0, tr = 0;
+    long tl = 0, tw = 0, tu = 0, tb = 0, tr = 0, tbr = 0, tp = 0, trc = 0;
     double t_stop;
 
     if (argc != 10) {
@@ -724,18 +930,24 @@ main(int argc, char **argv)
         return 2;
     }
     email_string = getenv("CHAOS_EMAIL_STRING") && *getenv("CHAOS_EMAIL_STRING") == '1';
+    nwaiters = getenv("CHAOS_WAITERS") ? atoi(getenv("CHAOS_WAITERS")) : 16;
+    if (nwaiters < 0)
+        nwaiters = 0;
     t0 = now();
     snprintf(run_id, sizeof run_id, "%lx%x", (long)t0, (unsigned)getpid());
-    w = calloc((size_t)nworkers + 1, sizeof *w);
-    if (!w)
+    w = calloc((size_t)(nworkers + nwaiters), sizeof *w);
+    streams = calloc((size_t)nwaiters + 1, sizeof *streams);
+    if (!w || !streams)
         return 1;
-    for (i = 0; i < nworkers; i++) {
+    for (i = 0; i < nworkers + nwaiters; i++) {
         w[i].index = i;
         w[i].rng = (unsigned)(t0 * 1000) + (unsigned)i * 7919u;
-        if (pthread_create(&w[i].thread, NULL, run, &w[i]) != 0)
+        if (i >= nworkers)
+            w[i].stream = &streams[i - nworkers];
+        if (pthread_create(&w[i].thread, NULL, i < nworkers ? run : waiter, &w[i]) != 0)
             return 1;
     }
-    for (i = 0; i < nworkers; i++)
+    for (i = 0; i < nworkers + nwaiters; i++)
         pthread_join(w[i].thread, NULL);
     t_stop = now();
 
@@ -777,7 +989,7 @@ main(int argc, char **argv)
     for (i = 0; i < nph; i++) {
         double from = ph[i].start, to = i + 1 < nph ? ph[i + 1].start : t_stop;
         double first = 0, last = 0, base = 0, r, rec = 0;
-        long n = 0, l = 0, wr = 0, u = 0, b = 0, re = 0, s, bs = 0;
+        long n = 0, l = 0, wr = 0, u = 0, b = 0, re = 0, s, bs = 0, br = 0, pu = 0, rc = 0;
         for (k = 0; k < nflows; k++) {
             struct flow *f = flows[k];
             if (f->t_start < from || f->t_start >= to)
@@ -788,6 +1000,9 @@ main(int argc, char **argv)
             u += f->state == UNFINISHED;
             b += f->bad5xx;
             re += f->retried;
+            br += f->browser;
+            pu += f->pushed;
+            rc += f->reconnects;
         }
         for (k = 0; k < nerrs; k++)
             if (errs[k] >= from && errs[k] < to) {
@@ -811,20 +1026,24 @@ main(int argc, char **argv)
             if (rec < 0)
                 rec = 0;
         }
-        printf("chaos: %s flows=%ld lost=%ld wrong=%ld error_window_s=%.1f recovery_s=%.1f "
-               "retried=%ld unfinished=%ld bad5xx=%ld\n",
-               ph[i].name, n, l, wr, first ? last - first : 0.0, rec, re, u, b);
+        printf(
+            "chaos: %s flows=%ld lost=%ld wrong=%ld error_window_s=%.1f recovery_s=%.1f "
+            "retried=%ld unfinished=%ld bad5xx=%ld browsers=%ld pushed=%ld push_reconnects=%ld\n",
+            ph[i].name, n, l, wr, first ? last - first : 0.0, rec, re, u, b, br, pu, rc);
     }
     for (k = 0; k < nflows; k++) {
         tw += flows[k]->wrong;
         tu += flows[k]->state == UNFINISHED;
         tb += flows[k]->bad5xx;
         tr += flows[k]->retried;
+        tbr += flows[k]->browser;
+        tp += flows[k]->pushed;
+        trc += flows[k]->reconnects;
     }
     tl = lost;
     printf("driver: total flows=%zu lost=%ld wrong=%ld unfinished=%ld bad5xx=%ld retried=%ld "
-           "seconds=%.0f\n",
-           nflows, tl, tw, tu, tb, tr, t_stop - t0);
+           "seconds=%.0f browsers=%ld pushed=%ld push_reconnects=%ld\n",
+           nflows, tl, tw, tu, tb, tr, t_stop - t0, tbr, tp, trc);
     fflush(stdout);
     return tl || tw || tu || tb ? 1 : 0;
 }
