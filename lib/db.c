@@ -87,15 +87,11 @@ db_ready(const char *conninfo)
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         log_error("database: cannot connect: %s", PQerrorMessage(conn));
-        PQfinish(conn);
-        conn = NULL;
-        nprepared = 0;
+        db_close();
         return -1;
     }
     if (fresh && schema_known() < 0) {
-        PQfinish(conn);
-        conn = NULL;
-        nprepared = 0;
+        db_close();
         return -1;
     }
     if (PQtransactionStatus(conn) == PQTRANS_INERROR ||

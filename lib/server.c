@@ -121,6 +121,7 @@ serve(struct exchange *x, handler_fn h, const struct config *cfg, const char *co
     const char *cl = param(x, "CONTENT_LENGTH"), *out_body = NULL;
     size_t out_len = 0;
     unsigned long long want = 0;
+    int to_end;
 
     req.method = param(x, "REQUEST_METHOD");
     req.uri = param(x, "REQUEST_URI");
@@ -140,22 +141,22 @@ serve(struct exchange *x, handler_fn h, const struct config *cfg, const char *co
         if (errno || *end || *cl == '-')
             want = ~0ULL;
     }
-    if (!cl && x->fcgi && cfg) {
-        /* No CONTENT_LENGTH: the body is the FastCGI input up to its end, as Apache's
-         * mod_proxy_fcgi streams a chunked body it has not read whole. One byte over
-         * max_body is enough to refuse it. */
-        body = xmalloc(cfg->max_body + 2);
-        req.body_len = read_body(x, body, cfg->max_body + 1);
-        req.body_too_large = req.body_len > cfg->max_body;
-        body[req.body_len] = '\0';
-        req.body = body;
-    } else if (want > (cfg ? cfg->max_body : 0)) {
+    /* No CONTENT_LENGTH under FastCGI: the body is the input up to its end, as Apache's
+     * mod_proxy_fcgi streams a chunked body it has not read whole; one byte over
+     * max_body is enough to refuse it. */
+    to_end = !cl && x->fcgi && cfg;
+    if (to_end)
+        want = cfg->max_body + 1;
+    if (!to_end && want > (cfg ? cfg->max_body : 0)) {
         /* Refused before reading: a client cannot make us buffer more than max_body. */
         req.body_too_large = 1;
     } else {
         body = xmalloc((size_t)want + 1);
         req.body_len = read_body(x, body, (size_t)want);
-        req.body_short = req.body_len < (size_t)want;
+        if (to_end)
+            req.body_too_large = req.body_len > cfg->max_body;
+        else
+            req.body_short = req.body_len < (size_t)want;
         body[req.body_len] = '\0';
         req.body = body;
     }
