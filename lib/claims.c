@@ -6,6 +6,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "claims.h"
+#include "json.h"
 
 enum kind {
     K_NAMES,
@@ -87,21 +88,6 @@ member(json_object *obj, const char *name, json_type type)
     return v;
 }
 
-/* A string member and its length, or NULL; a string with an embedded NUL
- * counts as absent, as in jwt.c. */
-static const char *
-string_of(json_object *obj, const char *name, size_t *len)
-{
-    json_object *v = member(obj, name, json_type_string);
-    const char *s = NULL;
-
-    if (!v)
-        return NULL;
-    s = json_object_get_string(v);
-    *len = (size_t)json_object_get_string_len(v);
-    return strlen(s) == *len ? s : NULL;
-}
-
 /* Only the JSON boolean true: OIDC's email_verified "true" as a string is not. */
 static int
 is_true(json_object *obj, const char *name)
@@ -137,7 +123,7 @@ static int
 same_field(json_object *a, const char *an, json_object *b, const char *bn)
 {
     size_t alen = 0, blen = 0;
-    const char *as = string_of(a, an, &alen), *bs = string_of(b, bn, &blen);
+    const char *as = json_string_member(a, an, &alen), *bs = json_string_member(b, bn, &blen);
 
     return same(as, alen, bs, blen, 0);
 }
@@ -226,7 +212,7 @@ find_claim(json_object *const *src, size_t n, const char *claim, const char *fla
 
     walk_init(&w, src, n);
     while ((c = next_claims(&w))) {
-        s = string_of(c, claim, &len);
+        s = json_string_member(c, claim, &len);
         if (s && (!want || same(want, want_len, s, len, fold)) && (!flag || is_true(c, flag)))
             return 1;
     }
@@ -239,7 +225,7 @@ field_backed(json_object *const *src, size_t n, json_object *value, const char *
              const char *claim, const char *flag, int fold)
 {
     size_t len = 0;
-    const char *v = string_of(value, field, &len);
+    const char *v = json_string_member(value, field, &len);
 
     return v && find_claim(src, n, claim, flag, v, len, fold);
 }
@@ -413,7 +399,7 @@ boolean_value(json_object *const *src, size_t n, const struct scope *sc, time_t 
     *out = 1;
     walk_init(&w, src, n);
     while ((c = next_claims(&w))) {
-        s = string_of(c, "birthdate", &len);
+        s = json_string_member(c, "birthdate", &len);
         if (!s || age_on(s, len, now, &age) != 0)
             continue;
         found = 1;

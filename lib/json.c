@@ -378,3 +378,16 @@ json_status_str(enum json_status st)
     }
     return "invalid JSON";
 }
+
+const char *
+json_string_member(json_object *obj, const char *name, size_t *len)
+{
+    json_object *v = NULL;
+    const char *s;
+
+    if (!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
+        return NULL;
+    s = json_object_get_string(v);
+    *len = (size_t)json_object_get_string_len(v);
+    return strlen(s) == *len ? s : NULL;
+}

@@ -26,4 +26,9 @@ enum json_status json_parse_strict(const char *buf, size_t len, size_t max_len, 
 /* A short English description of st, for error_description. Static storage. */
 const char *json_status_str(enum json_status st);
 
+/* The string member name of obj and its length in *len, or NULL when obj is not an
+ * object, the member is absent or of another type, or the string holds a NUL (strcmp
+ * would see a prefix only). */
+const char *json_string_member(json_object *obj, const char *name, size_t *len);
+
 #endif

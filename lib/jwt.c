@@ -43,21 +43,6 @@ typ_ok(const char *typ)
     return strcasecmp(typ, "JWT") == 0 || strcasecmp(typ, "at+jwt") == 0;
 }
 
-/* A string member of obj, or NULL when absent or of another type. A string
- * with an embedded NUL is treated as absent: strcmp would see a prefix only. */
-static const char *
-get_string(json_object *obj, const char *name, size_t *len)
-{
-    json_object *v = NULL;
-    const char *s = NULL;
-
-    if (!json_object_object_get_ex(obj, name, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    s = json_object_get_string(v);
-    *len = (size_t)json_object_get_string_len(v);
-    return strlen(s) == *len ? s : NULL;
-}
-
 /* A NumericDate claim: 1 and *out when present and a finite number, 0 when
  * absent, -1 when of another type. */
 static int
@@ -153,7 +138,7 @@ check_header(const struct config *cfg, json_object *hdr, const struct config_use
             goto out;
         }
     }
-    alg = get_string(hdr, "alg", &len);
+    alg = json_string_member(hdr, "alg", &len);
     if (!alg) {
         *why = "alg missing";
         goto out;
@@ -167,13 +152,13 @@ check_header(const struct config *cfg, json_object *hdr, const struct config_use
         goto out;
     }
     if (json_object_object_get_ex(hdr, "typ", &v)) {
-        typ = get_string(hdr, "typ", &len);
+        typ = json_string_member(hdr, "typ", &len);
         if (!typ || !typ_ok(typ)) {
             *why = "bad typ";
             goto out;
         }
     }
-    kid = get_string(hdr, "kid", &len);
+    kid = json_string_member(hdr, "kid", &len);
     if (!kid || len == 0) {
         *why = "kid missing";
         goto out;
@@ -260,7 +245,7 @@ check_claims(const struct config *cfg, const struct config_user_key *key, json_o
     int r, rc = -1;
 
     leeway = cfg->leeway < 0 ? 0 : cfg->leeway > JWT_MAX_LEEWAY ? JWT_MAX_LEEWAY : cfg->leeway;
-    iss = get_string(claims, "iss", &iss_len);
+    iss = json_string_member(claims, "iss", &iss_len);
     if (!iss || iss_len > JWT_MAX_NAME) {
         *why = "iss missing or invalid";
         goto out;
@@ -305,7 +290,7 @@ check_claims(const struct config *cfg, const struct config_user_key *key, json_o
         *why = "issued in the future";
         goto out;
     }
-    sub = get_string(claims, "sub", &sub_len);
+    sub = json_string_member(claims, "sub", &sub_len);
     if (!sub || sub_len == 0 || sub_len > JWT_MAX_NAME) {
         *why = "sub missing or invalid";
         goto out;
