@@ -678,7 +678,7 @@ on_io(struct ev_loop *loop, ev_io *w, int revents)
         break;
     case CL_WS:
     case CL_CLOSING:
-        if (c->ws) {
+        if (c->ws && wslay_event_want_read(c->ws)) {
             c->budget = 0;
             if (wslay_event_recv(c->ws) != 0) {
                 client_free(c);
@@ -689,11 +689,13 @@ on_io(struct ev_loop *loop, ev_io *w, int revents)
                 client_free(c);
                 return;
             }
-            if (!wslay_event_want_read(c->ws) && !wslay_event_want_write(c->ws)) {
-                client_free(c);
-                return;
-            }
-            flush(c);
+            /* wslay stops reading once it has queued a close: the answer to the client's,
+             * or its own (1009, 1002). Send it, then linger: closing with unread input
+             * would send a reset that can destroy the close frame on its way. */
+            if (!wslay_event_want_read(c->ws) && c->state == CL_WS)
+                finish(c);
+            else
+                flush(c);
         } else {
             drain(c);
         }

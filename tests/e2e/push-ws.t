@@ -156,8 +156,15 @@ is "status initialized status cancelled close 1000" "$(ws_wait after_junk)" \
 create
 is "close 1009" "$("${PUSH_CLIENT[@]}" big "$(ws_url "$STOKEN")" 2000)" \
     "a 2000-byte message: the hub closes with 1009 (message too big)"
-is "close 1009" "$("${PUSH_CLIENT[@]}" big "$(ws_url "$STOKEN")" 1000000)" \
-    "a 1 MB message: 1009 too"
+# the hub lingers after its close: closing with the rest of the message unread would send
+# a reset, which destroyed the close frame on its way through Apache one time in four
+got=
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    create
+    got+="$("${PUSH_CLIENT[@]}" big "$(ws_url "$STOKEN")" 1000000) "
+done
+is "$(printf 'close 1009 %.0s' 1 2 3 4 5 6 7 8 9 10)" "$got" \
+    "a 1 MB message, on ten connections: 1009 every time"
 
 # --- logs -----------------------------------------------------------------------------
 LEAKS=
@@ -166,9 +173,7 @@ for t in "$FLOW_TOKEN" "$W_TOKEN" "$OLD" "$NEW"; do
 done
 is "" "$LEAKS" "no session token in any log (lighttpd's access log masks ?token=, the hub logs none)"
 ok '! grep -qF -- "$FLOW_SID" "$QRSHARE_STATE/logs/push.log"' "the hub's log does not name a whole session id"
-# lighttpd says "perhaps the gw process died" when the hub closes the connection of the
-# 1 MB message (1009) while lighttpd still forwards it: the hub's pid below says it did not
-crashes=$(crash_lines | grep -v 'connection was dropped after accept() (perhaps the gw process died)' | head -3)
+crashes=$(crash_lines | head -3)
 ok 'alive "$HUB" && [ -z "$crashes" ]' "the same hub runs; no crash in any log"
 [ -z "$crashes" ] || sed 's/^/#   /' <<<"$crashes"
 
