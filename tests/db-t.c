@@ -152,6 +152,16 @@ value(const char *sql, int n, const char *const *params, char *buf, size_t len)
     return buf;
 }
 
+/* A statement without parameters that must succeed (its result is dropped). */
+static void
+exec_ok(const char *sql, const char *what)
+{
+    PGresult *res = NULL;
+
+    is_int(DB_OK, db_exec(conninfo, sql, 0, NULL, NULL, NULL, &res), "%s", what);
+    PQclear(res);
+}
+
 int
 main(void)
 {
@@ -213,28 +223,19 @@ main(void)
     ok(strcmp(pid1, pid2) != 0, "... on a new backend");
 
     /* Prepared statements dropped under us (DISCARD ALL, a pooler) are prepared again. */
-    ok(db_exec(conninfo, "DISCARD ALL", 0, NULL, NULL, NULL, &res) == DB_OK, "DISCARD ALL");
-    PQclear(res);
-    res = NULL;
+    exec_ok("DISCARD ALL", "DISCARD ALL");
     ok(value(pid_sql, 0, NULL, pid1, sizeof pid1) != NULL,
        "a statement prepared before DISCARD ALL still runs");
 
     /* A connection left inside a transaction is rolled back before reuse. */
-    ok(db_exec(conninfo, "BEGIN ISOLATION LEVEL SERIALIZABLE", 0, NULL, NULL, NULL, &res) == DB_OK,
-       "BEGIN leaves a transaction open");
-    PQclear(res);
-    res = NULL;
+    exec_ok("BEGIN ISOLATION LEVEL SERIALIZABLE", "BEGIN leaves a transaction open");
     is_string("read committed", value("SHOW transaction_isolation", 0, NULL, buf, sizeof buf),
               "the next statement runs in a transaction of its own (ROLLBACK first)");
 
     is_int(DB_ERROR, db_exec(conninfo, "SELECT 1/0", 0, NULL, NULL, NULL, &res),
            "division by zero: DB_ERROR");
-    is_int(DB_OK,
-           db_exec(conninfo, "CREATE TEMP TABLE t (x int CONSTRAINT t_x_positive CHECK (x > 0))", 0,
-                   NULL, NULL, NULL, &res),
-           "a temporary table with a CHECK");
-    PQclear(res);
-    res = NULL;
+    exec_ok("CREATE TEMP TABLE t (x int CONSTRAINT t_x_positive CHECK (x > 0))",
+            "a temporary table with a CHECK");
     p[0] = "-1";
     is_int(DB_CONSTRAINT,
            db_exec(conninfo, "INSERT INTO t VALUES ($1::int)", 1, p, NULL, NULL, &res),
@@ -244,12 +245,8 @@ main(void)
      * commit's NOTIFY) undoes what the statement answered: an error, not DB_OK, on its
      * first run (Parse, Bind and Execute in one pipeline, committed at its Sync) as on a
      * later one; and the connection goes on. */
-    is_int(DB_OK,
-           db_exec(conninfo, "CREATE TEMP TABLE u (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)", 0,
-                   NULL, NULL, NULL, &res),
-           "a temporary table with a deferred UNIQUE");
-    PQclear(res);
-    res = NULL;
+    exec_ok("CREATE TEMP TABLE u (x int UNIQUE DEFERRABLE INITIALLY DEFERRED)",
+            "a temporary table with a deferred UNIQUE");
     p[0] = "1";
     is_int(DB_CONSTRAINT,
            db_exec(conninfo, "INSERT INTO u VALUES ($1::int), ($1::int) RETURNING x", 1, p, NULL,

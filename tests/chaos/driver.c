@@ -508,24 +508,20 @@ check_decision(struct flow *f, json_object *o, int status, const char *when)
 
 /* --- a waiting browser: the event stream of its session ------------------------- */
 
-/* The next byte of a stream's body (chunked or not); -1 when it broke or ended. */
+static int stream_line(struct worker *s, int raw, char *line, size_t cap);
+
+/* The next byte of a stream's body (chunked or not), or with raw of the stream itself;
+ * -1 when it broke or ended. */
 static int
 stream_byte(struct worker *s, int raw)
 {
     char line[32];
-    size_t n;
-    int c;
 
     if (s->chunked && !raw && s->left <= 0) {
         /* the CRLF after a chunk, then the next one's size; size 0 ends the body */
-        for (int i = s->left == 0 ? 0 : 1; i < 2; i++) {
-            for (n = 0; (c = stream_byte(s, 1)) >= 0 && c != '\n';)
-                if (n + 1 < sizeof line)
-                    line[n++] = (char)c;
-            if (c < 0)
+        for (int i = s->left == 0 ? 0 : 1; i < 2; i++)
+            if (stream_line(s, 1, line, sizeof line) < 0)
                 return -1;
-            line[n] = '\0';
-        }
         if ((s->left = strtol(line, NULL, 16)) <= 0)
             return -1;
     }
@@ -544,6 +540,25 @@ stream_byte(struct worker *s, int raw)
     return (unsigned char)s->buf[s->pos++];
 }
 
+/* The next line of a stream (as stream_byte reads it) into line, without its CRLF or LF
+ * and cut to cap - 1 bytes: its length, or -1 when the stream broke or ended. */
+static int
+stream_line(struct worker *s, int raw, char *line, size_t cap)
+{
+    size_t n = 0;
+    int c;
+
+    while ((c = stream_byte(s, raw)) >= 0 && c != '\n')
+        if (n + 1 < cap)
+            line[n++] = (char)c;
+    if (c < 0)
+        return -1;
+    if (n > 0 && line[n - 1] == '\r')
+        n--;
+    line[n] = '\0';
+    return (int)n;
+}
+
 /* The next "event: status" of f's stream: its status into st. 0, or -1 when the stream
  * broke or ended, or the event is not about f's session (wrong). */
 static int
@@ -551,20 +566,11 @@ stream_status(struct worker *s, struct flow *f, char *st, size_t cap)
 {
     char line[512], event[32] = "", data[512] = "";
     json_object *o, *m;
-    size_t n;
-    int c;
+    int n;
 
     for (;;) {
-        if (now() > f->t_deadline)
+        if (now() > f->t_deadline || (n = stream_line(s, 0, line, sizeof line)) < 0)
             return -1;
-        for (n = 0; (c = stream_byte(s, 0)) >= 0 && c != '\n';)
-            if (n + 1 < sizeof line)
-                line[n++] = (char)c;
-        if (c < 0)
-            return -1;
-        line[n] = '\0';
-        if (n > 0 && line[n - 1] == '\r')
-            line[--n] = '\0';
         if (strncmp(line, "event:", 6) == 0)
             snprintf(event, sizeof event, "%s", line + 6 + (line[6] == ' '));
         else if (strncmp(line, "data:", 5) == 0)

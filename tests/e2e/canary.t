@@ -175,7 +175,7 @@ q=$(for c in "${CANARIES[@]}"; do printf "position(decode('%s', 'hex') IN coales
 is 0 "$(sql "SELECT count(*) FROM qrshare.sessions WHERE ${q% OR }")" "user_data holds none of the canaries' bytes"
 is 1 "$(sql "SELECT count(*) FROM qrshare.sessions WHERE id = '$SID_A' AND octet_length(user_data) > ${#USER_DATA}")" \
     "the confirmed session's user_data is there, sealed (longer than the plaintext)"
-PATH=${QRSHARE_PGBIN:-$(dirname "$(command -v pg_ctl || echo /usr/bin/x)")}:$PATH pg_dump -d "$QRSHARE_PSQL" >"$tmp/dump.sql" 2>"$tmp/dump.err"
+PATH=$QRSHARE_PGBIN:$PATH pg_dump -d "$QRSHARE_PSQL" >"$tmp/dump.sql" 2>"$tmp/dump.err"
 ok '[ -s "$tmp/dump.sql" ] && grep -qF "$VENDOR" "$tmp/dump.sql"' "pg_dump works (and shows vendor_data)"
 found=$(for c in "${CANARIES[@]}"; do grep -aFe "$c" -e "$(hex "$c")" "$tmp/dump.sql"; done | cut -c1-60)
 is "" "$found" "a dump of the database holds no canary, as text or as hex"
