@@ -25,7 +25,7 @@ spoken_while_idle(void)
 }
 
 /* On a new connection: the schema is the one this build knows, the newest migration of
- * its source tree (qrshare.api_schema_version(), 0009). Anything else is refused with
+ * its source tree (qrshare.api_schema_version() names it). Anything else is refused with
  * a line that says what to do; the caller then drops the connection, so that the next
  * request checks again (after qrshare-migrate, or once the new release is installed).
  * One statement per connection, not per request. 0 / -1. */

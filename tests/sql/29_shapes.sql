@@ -2,7 +2,7 @@
 -- the formats (format_ok), the catalog of fields (scope_fields), and the error details of
 -- shape_error, which api_update tells the phone. A detail names a place, never a value.
 BEGIN;
-SELECT plan(184);
+SELECT plan(188);
 \ir fixtures.psql
 
 -- ---------------------------------------------------------------------------------------
@@ -101,6 +101,10 @@ SELECT is(qrshare.format_ok(t.f, t.v), t.ok,
   , (86, 'bic', 'DEUTDEFF5', false, '9 characters')
   , (87, 'bic', 'deutdeff', false, 'in lowercase')
   , (88, 'bic', '1EUTDEFF', false, 'a digit in the bank code')
+  , (89, 'iban', 'GB00WEST12345698760021', false, 'check digits 00 (mod 97 is 1: the true ones are 97)')
+  , (90, 'iban', 'GB01WEST12345698760003', false, 'check digits 01 (mod 97 is 1: the true ones are 98)')
+  , (91, 'iban', 'GB99WEST12345698760082', false, 'check digits 99 (mod 97 is 1: the true ones are 02)')
+  , (92, 'iban', 'GB97WEST12345698760021', true, 'check digits 97, the twin of 00')
   ) AS t(i, f, v, ok, why)
  ORDER BY t.i;
 
