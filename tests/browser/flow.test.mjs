@@ -88,13 +88,19 @@ async function group(name, count, fn) {
     for (let i = 0; i < count; i++) console.log(`ok ${++n} # SKIP ${name}: not in QRSHARE_BROWSER_ONLY`);
     return;
   }
+  let why;
   try {
     await fn();
   } catch (e) {
-    console.log(`# ${name}: ${e && e.stack ? e.stack.split("\n").slice(0, 3).join(" | ") : e}`);
+    why = e && e.stack ? e.stack.split("\n").slice(0, 3).join("\n") : String(e);
   }
   if (n - start > count) console.log(`# ${name}: ran ${n - start} checks, ${count} planned`);
-  while (n - start < count) ok(false, `${name}: not reached`);
+  // The exception goes under the first check it kept from running (the tier prints it).
+  while (n - start < count) {
+    ok(false, `${name}: not reached`, why);
+    why = undefined;
+  }
+  if (why) console.log(`# ${name}: after its last check: ${why.replace(/\n/g, " | ")}`);
 }
 
 // --- the browser -----------------------------------------------------------------------
@@ -480,6 +486,16 @@ await group("c", 6, async () => {
     "c: the SDK renewed the session (refresh endpoint) before it expired",
     { status: r.status(), after_ms: renewedAt - createdAt, renewed });
 
+  // Renewed, the first code no longer opens the session. (The phone signs in now: past the
+  // first expiry below, the renewed code has 8 s before the page renews it again.)
+  const pctx = await phoneContext();
+  const phone = await pctx.newPage();
+  await phone.goto(url1);
+  await signIn(phone, "ada");
+  await waitText(phone.locator("#problem-text"), "no longer valid");
+  ok(true, "c: once renewed, the first code no longer opens the session");
+  await shot(phone, "c-phone-old-code.png");
+
   // Past the first code's expiry: the page still waits for a scan, with a new code.
   await desk.waitForTimeout(Math.max(0, createdAt + 32000 - Date.now()));
   const url2 = await scanQr(desk, "c-qr-renewed.png");
@@ -488,16 +504,19 @@ await group("c", 6, async () => {
     "c: past the first expiry the page shows a new code and still waits for a scan", { url1, url2, line });
   await shot(desk, "c-desktop-renewed.png");
 
-  const pctx = await phoneContext();
-  const phone = await pctx.newPage();
-  await phone.goto(url1);
-  await signIn(phone, "ada");
-  await waitText(phone.locator("#problem-text"), "no longer valid");
-  ok(true, "c: the first code no longer opens the session");
-  await shot(phone, "c-phone-old-code.png");
-
-  await phone.goto(url2); // the same tab: still signed in
-  await phone.locator("#consent").waitFor({ state: "visible", timeout: 30000 });
+  // The phone (same tab: still signed in) opens the code the page shows. On a loaded machine
+  // the page may renew it again between the scan and the visit: then it shows a newer code,
+  // which the phone takes (at most twice).
+  const opened = [];
+  for (let url = url2; ; url = await scanQr(desk, "c-qr-again.png")) {
+    opened.push(url);
+    await phone.goto(url);
+    const seen = phone.locator("#consent, #problem-text").filter({ visible: true });
+    await seen.first().waitFor({ timeout: 30000 });
+    if (await phone.locator("#consent").isVisible()) break;
+    if (opened.length === 3) throw new Error(`no code opened the session: ${opened.join(" ")}`);
+  }
+  if (opened.length > 1) console.log(`# c: the page renewed again before the phone came: ${opened.length} codes`);
   await phone.click("#confirm");
   await waitText(phone.locator("#done-title"), "Shared with Demo Shop");
   await desk.locator("#result").waitFor({ state: "visible", timeout: 15000 });
