@@ -230,16 +230,13 @@ spawn() {
     )
 }
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on.
+# free_port: ./bootstrap's (a port on 127.0.0.1 nobody listens on, below the kernel's
+# ephemeral range).
 free_port() {
-    # below the kernel's ephemeral range (32768 and up), where the tests' thousands of
-    # outgoing connections would take a port between the check and the bind
-    local p=$((20000 + RANDOM % 12000)) i
-    for i in $(seq 200); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo $p; return 0; fi
-        p=$((p + 1))
-    done
-    return 1
+    (
+        # shellcheck disable=SC1091
+        . "$QRSHARE_TOP/bootstrap" && free_port
+    )
 }
 
 # wait_for CMD... : run CMD every 0.1 s until it succeeds, at most WAIT_FOR seconds
